@@ -1,0 +1,103 @@
+// coio/backend.h: the seam between the event loop and the operating system.
+//
+// A backend is a proactor: the loop hands it operation records, the backend
+// starts them in the kernel, and reports each one's completion exactly once.
+// Every backend (io_uring, Asio, IOCP) honours every method and every opcode
+// below; the conformance suite is the proof. Readiness polling is an opcode,
+// not another method.
+//
+// Contract, for backend authors:
+// - An Operation lives in the awaiting coroutine's frame. Between submit() and
+//   the call to its on_complete, the record and its buffer belong to the
+//   backend (and the kernel); the core does not touch or free them.
+// - on_complete is called exactly once per submitted operation, from inside
+//   run(), on the loop's thread, after `result`/`error` are set. It is core
+//   code that only queues the waiting coroutine; it may submit() or cancel()
+//   other operations, never re-enters run().
+// - cancel() asks the kernel to abort an operation. The operation still
+//   completes exactly once: with error == Operation::kCancelled when it was
+//   aborted, or with its real outcome when it finished first. Cancelling an
+//   operation that already completed is not allowed (the core never does).
+// - run() makes submitted operations visible to the kernel (batched: one
+//   system call per loop turn where the backend can), dispatches completions,
+//   and blocks until at least one completion, a wake(), or the deadline.
+//   A deadline at or before now never blocks.
+// - wake() is the one method safe to call from any thread.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+namespace coio {
+
+using Clock = std::chrono::steady_clock;
+
+enum class OpCode : std::uint8_t {
+  kRead,   // read up to `length` bytes into `buffer` (at `offset` unless kNoOffset)
+  kWrite,  // write up to `length` bytes from `buffer` (at `offset` unless kNoOffset)
+  kPoll,   // wait until `handle` is ready for `poll_events`; result = ready events
+};
+
+// Readiness bits for OpCode::kPoll (in `poll_events`, and in `result`).
+inline constexpr std::uint32_t kPollIn = 0x1;
+inline constexpr std::uint32_t kPollOut = 0x4;
+inline constexpr std::uint32_t kPollErr = 0x8;
+inline constexpr std::uint32_t kPollHup = 0x10;
+
+struct Operation {
+  // `error` for an operation that was aborted by cancel(). Native error codes
+  // (errno, GetLastError) are positive, so they never collide with it.
+  static constexpr int kCancelled = -1;
+  static constexpr std::int64_t kNoOffset = -1;
+  static constexpr std::size_t kBackendAreaSize = 64;
+
+  // Filled by the core before submit().
+  OpCode code = OpCode::kRead;
+  std::uint32_t poll_events = 0;
+  std::intptr_t handle = -1;  // file descriptor, or SOCKET/HANDLE on Windows
+  void* buffer = nullptr;
+  std::size_t length = 0;
+  std::int64_t offset = kNoOffset;
+  void (*on_complete)(Operation&) noexcept = nullptr;
+
+  // Filled by the backend before on_complete: bytes transferred or ready
+  // events on success; `error` is 0, kCancelled, or a native error code
+  // (interpreted with std::system_category()).
+  std::int64_t result = 0;
+  int error = 0;
+
+  // Scratch space the backend owns while the operation is in flight (an
+  // OVERLAPPED for IOCP, Asio's handler state); unused by io_uring.
+  alignas(std::max_align_t) std::byte backend_area[kBackendAreaSize];
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  // Says which backend this is: "io_uring", "asio" or "iocp".
+  virtual std::string_view name() const noexcept = 0;
+
+  // Starts `op`; the kernel sees it no later than the next run().
+  virtual void submit(Operation& op) = 0;
+
+  // Asks the kernel to abort `op`, which must be in flight.
+  virtual void cancel(Operation& op) = 0;
+
+  // Flushes submissions, dispatches completions, and blocks until at least
+  // one completion, a wake(), or `deadline`.
+  virtual void run(Clock::time_point deadline) = 0;
+
+  // Makes a blocked run() return soon. Safe from any thread.
+  virtual void wake() = 0;
+};
+
+// Creates the backend this binary was built for (the selector linked in by
+// //:coio, chosen with --@coio//:backend). Throws std::system_error when the
+// backend cannot start, naming the cause.
+std::unique_ptr<Backend> make_backend();
+
+}  // namespace coio
