@@ -46,6 +46,7 @@ Task<std::tuple<internal::gathered_t<internal::awaitable_value_t<Awaitables>>...
   // Braces: the tasks are created (and so start) in argument order.
   std::tuple<decltype(ensure_task(std::move(aws)))...> handles{ensure_task(std::move(aws))...};
   internal::ChildSet set;
+  set.reserve(sizeof...(Awaitables));
   std::apply([&](auto&... h) { (set.add(*h.promise()), ...); }, handles);
   co_await internal::gather_all_or_first_exception(set);
   co_return std::apply(
@@ -61,6 +62,7 @@ Task<std::tuple<Result<internal::awaitable_value_t<Awaitables>>...>> gather(retu
   // Braces: the tasks are created (and so start) in argument order.
   std::tuple<decltype(ensure_task(std::move(aws)))...> handles{ensure_task(std::move(aws))...};
   internal::ChildSet set;
+  set.reserve(sizeof...(Awaitables));
   std::apply([&](auto&... h) { (set.add(*h.promise()), ...); }, handles);
   co_await internal::gather_all(set);
   co_return std::apply(
@@ -74,6 +76,7 @@ namespace internal {
 template <bool kOwned, class T>
 Task<std::vector<gathered_t<T>>> gather_handles(std::vector<TaskHandle<T>> handles) {
   ChildSet set;
+  set.reserve(handles.size());
   for (auto& h : handles) set.add(*h.promise());
   co_await gather_all_or_first_exception(set);
   std::vector<gathered_t<T>> results;
@@ -85,6 +88,7 @@ Task<std::vector<gathered_t<T>>> gather_handles(std::vector<TaskHandle<T>> handl
 template <bool kOwned, class T>
 Task<std::vector<Result<T>>> gather_handles_results(std::vector<TaskHandle<T>> handles) {
   ChildSet set;
+  set.reserve(handles.size());
   for (auto& h : handles) set.add(*h.promise());
   co_await gather_all(set);
   std::vector<Result<T>> results;

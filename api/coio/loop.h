@@ -135,7 +135,7 @@ class Loop {
   void cancel(Operation& op) { backend_->cancel(op); }
   void operation_returned() noexcept { --ops_in_flight_; }
   void schedule_callback(internal::Callback* cb) { ready_.push({{}, nullptr, cb}); }
-  void start_root(internal::PromiseBase& root, std::coroutine_handle<> frame, std::string name);
+  void start_root(internal::PromiseBase& root, std::coroutine_handle<> frame) noexcept;
   void finish_root(internal::PromiseBase& root) noexcept;
   internal::ThreadPool& thread_pool();
 

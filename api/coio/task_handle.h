@@ -128,13 +128,19 @@ class TaskHandle {
   Promise* p_ = nullptr;
 };
 
-// Schedules `task` on the current loop and returns its handle.
+// Schedules `task` on the current loop and returns its handle. Unnamed
+// tasks are called "Task-<n>", as in asyncio.
 template <class T>
-TaskHandle<T> create_task(Task<T> task, std::string name = {}) {
+TaskHandle<T> create_task(Task<T> task) {
   auto h = task.release();
   if (!h) throw InvalidStateError("create_task of an empty coio::Task");
-  Loop::current().start_root(h.promise(), h, std::move(name));
-  TaskHandle<T> handle(&h.promise());
+  Loop::current().start_root(h.promise(), h);
+  return TaskHandle<T>(&h.promise());
+}
+template <class T>
+TaskHandle<T> create_task(Task<T> task, std::string name) {
+  TaskHandle<T> handle = create_task(std::move(task));
+  if (!name.empty()) handle.set_name(std::move(name));
   return handle;
 }
 

@@ -57,6 +57,7 @@ Task<WaitResult<T>> wait(std::vector<TaskHandle<T>> tasks, ReturnWhen when = Ret
                          std::optional<Clock::duration> timeout = std::nullopt) {
   if (tasks.empty()) throw std::invalid_argument("coio::wait: the set of tasks is empty");
   internal::ChildSet set;
+  set.reserve(tasks.size());
   for (auto& h : tasks) set.add(*h.promise());
   co_await internal::wait_children(set, when, timeout);
   WaitResult<T> result;
@@ -85,6 +86,7 @@ Task<internal::awaitable_value_t<Awaitable>> wait_for(Awaitable aw, absl::Durati
 template <class T>
 AsyncGenerator<TaskHandle<T>> as_completed(std::vector<TaskHandle<T>> tasks) {
   internal::ChildSet set;
+  set.reserve(tasks.size());
   for (auto& h : tasks) set.add(*h.promise());
   std::size_t yielded = 0;
   while (yielded < tasks.size()) {

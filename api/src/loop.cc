@@ -94,14 +94,13 @@ void release(Callback* cb) noexcept {
 
 }  // namespace internal
 
-void Loop::start_root(internal::PromiseBase& root, std::coroutine_handle<> frame, std::string name) {
+void Loop::start_root(internal::PromiseBase& root, std::coroutine_handle<> frame) noexcept {
   root.state_ = internal::PromiseBase::State::kScheduled;
   root.loop_ = this;
   root.frame_ = frame;
   root.refs_ = 1;  // the loop's, until the task ends
   root.id_ = next_task_id_++;
   root.debug_ = options_.debug;
-  if (!name.empty()) root.set_name(std::move(name));
   root.live_next_ = live_tasks_;
   if (live_tasks_) live_tasks_->live_prev_ = &root;
   live_tasks_ = &root;
@@ -120,13 +119,16 @@ void Loop::finish_root(internal::PromiseBase& root) noexcept {
     root.cancelled_ = true;
   }
   root.cancel_pending_ = false;
+  root.cancel_in_flight_ = false;
 
   if (root.live_prev_) root.live_prev_->live_next_ = root.live_next_;
   if (root.live_next_) root.live_next_->live_prev_ = root.live_prev_;
   if (live_tasks_ == &root) live_tasks_ = root.live_next_;
   root.live_prev_ = root.live_next_ = nullptr;
 
-  root.waiters_.notify_all();
+  // A finished task gains no new waiters, so they can be woken straight
+  // off its list.
+  while (internal::Waiter* w = root.waiters_.pop_front()) w->notify(*w);
   if (root.extras_) {
     for (auto& fn : root.extras_->done_callbacks) call_soon(std::move(fn));
     root.extras_->done_callbacks.clear();

@@ -4,18 +4,39 @@ namespace coio::internal {
 
 void TimerHeap::push(TimerNode& node) {
   node.seq = next_seq_++;
+  if (tail_ == nullptr || tail_->deadline <= node.deadline) {
+    node.index = TimerNode::kInList;
+    node.prev = tail_;
+    node.next = nullptr;
+    (tail_ ? tail_->next : head_) = &node;
+    tail_ = &node;
+    ++list_size_;
+    return;
+  }
   heap_.push_back(&node);
   node.index = heap_.size() - 1;
   sift_up(node.index);
 }
 
 TimerNode& TimerHeap::pop() noexcept {
-  TimerNode& first = *heap_.front();
+  TimerNode& first = top();
   remove(first);
   return first;
 }
 
+void TimerHeap::unlink(TimerNode& node) noexcept {
+  (node.prev ? node.prev->next : head_) = node.next;
+  (node.next ? node.next->prev : tail_) = node.prev;
+  node.prev = node.next = nullptr;
+  --list_size_;
+}
+
 void TimerHeap::remove(TimerNode& node) noexcept {
+  if (node.index == TimerNode::kInList) {
+    unlink(node);
+    node.index = TimerNode::kNotQueued;
+    return;
+  }
   std::size_t i = node.index;
   node.index = TimerNode::kNotQueued;
   TimerNode* last = heap_.back();

@@ -12,7 +12,6 @@
 #pragma once
 
 #include <cstddef>
-#include <deque>
 #include <optional>
 #include <vector>
 
@@ -48,6 +47,11 @@ class ChildSet {
   // other than CancelledError cancels every other child at once (TaskGroup).
   void set_cancel_siblings_on_failure(bool on) noexcept { cancel_siblings_on_failure_ = on; }
 
+  // Makes room for n children, so adding them does not reallocate.
+  void reserve(std::size_t n) {
+    children_.reserve(n);
+    order_.reserve(n);
+  }
   // Watches `child`, a task made by create_task. Returns its index.
   std::size_t add(PromiseBase& child);
 
@@ -96,6 +100,16 @@ class ChildSet {
 
  private:
   struct Child : Waiter {
+    Child() = default;
+    // Moving a node that is linked into a task's waiter list relinks its
+    // neighbours to the new address, so children_ may grow.
+    Child(Child&& other) noexcept : Waiter(other), task(other.task), set(other.set), index(other.index) {
+      if (linked()) {
+        prev->next = this;
+        next->prev = this;
+        other.prev = other.next = nullptr;
+      }
+    }
     PromiseBase* task = nullptr;
     ChildSet* set = nullptr;
     std::size_t index = 0;
@@ -104,7 +118,7 @@ class ChildSet {
   bool holds(const Until& until) const noexcept;
   void on_child_end(Child& child) noexcept;
 
-  std::deque<Child> children_;  // a deque: nodes stay put as children are added
+  std::vector<Child> children_;
   std::vector<std::size_t> order_;
   PromiseBase* first_failure_ = nullptr;
   PromiseBase* first_exception_ = nullptr;
