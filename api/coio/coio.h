@@ -18,6 +18,7 @@
 #pragma once
 
 #include "coio/condition.h"
+#include "coio/descriptor.h"
 #include "coio/errors.h"
 #include "coio/event.h"
 #include "coio/gather.h"

@@ -252,8 +252,10 @@ TEST(Loop, RunCancelsTasksLeftRunningWhenMainReturns) {
 // Runs `body` with stderr captured and returns what was written to it.
 template <class F>
 std::string stderr_of_run(F body, bool debug) {
+  RunOptions options;
+  options.debug = debug;
   ::testing::internal::CaptureStderr();
-  run_async(std::move(body), RunOptions{.debug = debug});
+  run_async(std::move(body), std::move(options));
   return ::testing::internal::GetCapturedStderr();
 }
 

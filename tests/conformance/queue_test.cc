@@ -278,8 +278,12 @@ TEST(Queue, CancellingAGetterJustWokenByAPutLosesNoItem) {
     // The item went either to the cancelled getter (which recorded it) or
     // back to the queue, never nowhere and never twice.
     EXPECT_EQ(got.size() + q.size(), 1u);
-    if (q.size() == 1) EXPECT_EQ(q.get_nowait(), 42);
-    if (got.size() == 1) EXPECT_EQ(got[0], 42);
+    if (q.size() == 1) {
+      EXPECT_EQ(q.get_nowait(), 42);
+    }
+    if (got.size() == 1) {
+      EXPECT_EQ(got[0], 42);
+    }
   });
 }
 
