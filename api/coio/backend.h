@@ -21,8 +21,13 @@
 // - run() makes submitted operations visible to the kernel (batched: one
 //   system call per loop turn where the backend can), dispatches completions,
 //   and blocks until at least one completion, a wake(), or the deadline.
-//   A deadline at or before now never blocks.
-// - wake() is the one method safe to call from any thread.
+//   A deadline at or before now never blocks. run() may also return early
+//   with nothing dispatched (after the backend's own internal completions);
+//   the loop simply calls it again.
+// - wake() is the one method safe to call from any thread. It makes the
+//   current run() return, or the next one if none is blocked.
+// - Apart from wake(), a backend is used and destroyed on one thread: the
+//   loop's.
 #pragma once
 
 #include <chrono>
@@ -39,6 +44,7 @@ enum class OpCode : std::uint8_t {
   kRead,   // read up to `length` bytes into `buffer` (at `offset` unless kNoOffset)
   kWrite,  // write up to `length` bytes from `buffer` (at `offset` unless kNoOffset)
   kPoll,   // wait until `handle` is ready for `poll_events`; result = ready events
+           // (kPollErr / kPollHup may be reported unasked, as with poll(2))
 };
 
 // Readiness bits for OpCode::kPoll (in `poll_events`, and in `result`).
@@ -70,7 +76,7 @@ struct Operation {
   int error = 0;
 
   // Scratch space the backend owns while the operation is in flight (an
-  // OVERLAPPED for IOCP, Asio's handler state); unused by io_uring.
+  // OVERLAPPED for IOCP, Asio's handler state, io_uring's cancel flag).
   alignas(std::max_align_t) std::byte backend_area[kBackendAreaSize];
 };
 
