@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Runs an example and checks what it prints.
+#
+#   run_example.sh BINARY EXPECTED_FILE
+#
+# EXPECTED_FILE holds one extended regular expression per line of output, in
+# order; each must match its whole line. Lines starting with '#' are
+# comments, except one directive:
+#
+#   #seconds MIN MAX    the run must take between MIN and MAX seconds
+#
+# The example must exit with 0 and print exactly as many lines as there are
+# patterns.
+set -u
+
+binary=$1
+expected_file=$2
+
+patterns=()
+min_seconds=""
+max_seconds=""
+while IFS= read -r line || [[ -n $line ]]; do
+  if [[ $line =~ ^#seconds[[:space:]]+([0-9.]+)[[:space:]]+([0-9.]+)$ ]]; then
+    min_seconds=${BASH_REMATCH[1]}
+    max_seconds=${BASH_REMATCH[2]}
+  elif [[ $line != \#* ]]; then
+    patterns+=("$line")
+  fi
+done <"$expected_file"
+
+start=$(date +%s%N)
+output=$("$binary")
+status=$?
+end=$(date +%s%N)
+seconds=$(awk -v ns=$((end - start)) 'BEGIN { printf "%.3f", ns / 1e9 }')
+
+echo "--- output of $binary (exit $status, ${seconds} s)"
+echo "$output"
+echo "---"
+
+failures=0
+fail() {
+  echo "FAIL: $*"
+  failures=$((failures + 1))
+}
+
+[[ $status -eq 0 ]] || fail "exit status $status, want 0"
+
+mapfile -t lines <<<"$output"
+[[ -z $output ]] && lines=()
+if [[ ${#lines[@]} -ne ${#patterns[@]} ]]; then
+  fail "printed ${#lines[@]} lines, want ${#patterns[@]}"
+fi
+for i in "${!patterns[@]}"; do
+  got=${lines[i]-<no line>}
+  if ! [[ $got =~ ^${patterns[i]}$ ]]; then
+    fail "line $((i + 1)): got '$got', want /${patterns[i]}/"
+  fi
+done
+
+if [[ -n $min_seconds ]]; then
+  if ! awk -v s="$seconds" -v lo="$min_seconds" -v hi="$max_seconds" 'BEGIN { exit !(s >= lo && s <= hi) }'; then
+    fail "took $seconds s, want between $min_seconds and $max_seconds s"
+  fi
+fi
+
+if [[ $failures -ne 0 ]]; then
+  echo "$failures check(s) failed"
+  exit 1
+fi
+echo "PASS"
