@@ -27,7 +27,10 @@
 // - wake() is the one method safe to call from any thread. It makes the
 //   current run() return, or the next one if none is blocked.
 // - Apart from wake(), a backend is used and destroyed on one thread: the
-//   loop's.
+//   loop's. The loop destroys it only when no operation is in flight.
+// - kPoll readiness is a hint, as with epoll: a read after kPollIn may still
+//   find nothing. A backend may switch a descriptor to non-blocking mode
+//   while operations on it are in flight.
 #pragma once
 
 #include <chrono>

@@ -1,0 +1,27 @@
+// backends/asio/asio_backend.h: the backend built on standalone Asio.
+//
+// The portable backend, and the fallback when io_uring cannot start. Pipes,
+// sockets and terminals go through Asio's reactor (epoll on Linux, kqueue on
+// the BSDs). Reads and writes at an offset (regular files) run as
+// pread/pwrite on a small thread pool, as Python's aiofiles does; they cannot
+// be aborted, so cancel() lets them finish with their real result.
+//
+// A file descriptor with operations in flight is in non-blocking mode:
+// O_NONBLOCK belongs to the open file, so every copy of it sees the change.
+// The descriptor is put back in blocking mode, if that is how it was found,
+// when its last operation completes. It is never closed.
+//
+//   std::unique_ptr<coio::Backend> backend = coio::make_asio_backend();
+#pragma once
+
+#include <memory>
+
+#include "coio/backend.h"
+
+namespace coio {
+
+// Creates an Asio backend. Throws std::system_error when its reactor cannot
+// start (for example, out of file descriptors).
+std::unique_ptr<Backend> make_asio_backend();
+
+}  // namespace coio

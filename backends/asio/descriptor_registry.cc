@@ -1,0 +1,53 @@
+#include "backends/asio/descriptor_registry.h"
+
+#include <fcntl.h>
+
+#include <cerrno>
+#include <cstddef>
+
+namespace coio::internal {
+
+DescriptorRegistry::~DescriptorRegistry() {
+  for (auto& entry : entries_) {
+    if (entry != nullptr && entry->descriptor.is_open()) {
+      entry->descriptor.release();
+    }
+  }
+}
+
+DescriptorRegistry::Entry* DescriptorRegistry::acquire(int fd,
+                                                       asio::error_code& ec) {
+  const auto index = static_cast<std::size_t>(fd);
+  if (fd >= 0 && index < entries_.size() && entries_[index] != nullptr &&
+      entries_[index]->operations > 0) {
+    ++entries_[index]->operations;
+    return entries_[index].get();
+  }
+
+  // Validates fd before the table grows to its size, and learns the blocking
+  // mode to restore: Asio sets O_NONBLOCK before its first operation.
+  const int flags = fd < 0 ? -1 : ::fcntl(fd, F_GETFL);
+  if (flags < 0) {
+    ec.assign(fd < 0 ? EBADF : errno, asio::error::get_system_category());
+    return nullptr;
+  }
+  if (index >= entries_.size()) entries_.resize(index + 1);
+  std::unique_ptr<Entry>& entry = entries_[index];
+  if (entry == nullptr) entry = std::make_unique<Entry>(io_);
+  entry->descriptor.assign(fd, ec);
+  if (ec) return nullptr;
+  entry->was_blocking = (flags & O_NONBLOCK) == 0;
+  entry->operations = 1;
+  return entry.get();
+}
+
+void DescriptorRegistry::release(Entry& entry) {
+  if (--entry.operations > 0) return;
+  if (entry.was_blocking && entry.descriptor.native_non_blocking()) {
+    asio::error_code ignored;
+    entry.descriptor.native_non_blocking(false, ignored);
+  }
+  entry.descriptor.release();
+}
+
+}  // namespace coio::internal

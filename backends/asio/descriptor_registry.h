@@ -1,0 +1,51 @@
+// backends/asio/descriptor_registry.h: one Asio descriptor object per file
+// descriptor in use.
+//
+// Asio registers a descriptor with its reactor when the object is assigned,
+// so a second object on the same file descriptor fails (EEXIST from epoll).
+// Operations on one descriptor therefore share one object, counted here. The
+// last operation to complete gives the descriptor back as it was found:
+// deregistered, its blocking mode restored, never closed (the caller owns it).
+// Not registering for good keeps a closed-and-reused descriptor number from
+// inheriting a stale reactor registration.
+#pragma once
+
+#include <asio/error_code.hpp>
+#include <asio/io_context.hpp>
+#include <asio/posix/stream_descriptor.hpp>
+#include <memory>
+#include <vector>
+
+namespace coio::internal {
+
+class DescriptorRegistry {
+ public:
+  struct Entry {
+    explicit Entry(asio::io_context& io) : descriptor(io) {}
+
+    asio::posix::stream_descriptor descriptor;
+    int operations = 0;
+    bool was_blocking = false;
+  };
+
+  explicit DescriptorRegistry(asio::io_context& io) : io_(io) {}
+  DescriptorRegistry(const DescriptorRegistry&) = delete;
+  DescriptorRegistry& operator=(const DescriptorRegistry&) = delete;
+  ~DescriptorRegistry();
+
+  // Returns the entry of `fd` with one more operation counted on it,
+  // registering `fd` with the reactor if it has none. Returns nullptr and
+  // sets `ec` (a system error) when `fd` cannot be registered.
+  Entry* acquire(int fd, asio::error_code& ec);
+
+  // Uncounts one operation on `entry`; the last one gives the descriptor back.
+  void release(Entry& entry);
+
+ private:
+  asio::io_context& io_;
+  // Indexed by descriptor. Entries outlive their registrations: Asio's
+  // cancellation handlers point into them, and reuse avoids allocation.
+  std::vector<std::unique_ptr<Entry>> entries_;
+};
+
+}  // namespace coio::internal
