@@ -65,6 +65,21 @@ TEST(Event, SetWakesEveryWaiter) {
   });
 }
 
+TEST(Event, SetThenClearStillReleasesTheWaitersWokenBySet) {
+  run_async([]() -> Task<void> {
+    Event event;
+    int woken = 0;
+    auto a = create_task(wait_and_count(event, woken));
+    auto b = create_task(wait_and_count(event, woken));
+    co_await sleep(1ms);
+    event.set();
+    event.clear();  // before the woken waiters got to run
+    co_await wait_for(gather(a, b), 1s);
+    EXPECT_EQ(woken, 2);
+    EXPECT_FALSE(event.is_set());
+  });
+}
+
 TEST(Event, WaitAfterClearBlocksAgain) {
   run_async([]() -> Task<void> {
     Event event;

@@ -249,7 +249,7 @@ TEST(AsyncGenerator, YieldsMoveOnlyValues) {
 TEST(AsyncGenerator, ForEachPassesMoveOnlyValuesByReference) {
   run_async([]() -> Task<void> {
     std::vector<int> got;
-    co_await for_each(boxes(2), [&](std::unique_ptr<int>& box) { got.push_back(*box); });
+    co_await for_each(boxes(2), [&](const std::unique_ptr<int>& box) { got.push_back(*box); });
     EXPECT_THAT(got, ElementsAre(0, 10));
   });
 }

@@ -55,7 +55,7 @@ TEST(Loop, CallSoonRunsCallbacksInFifoOrderOnALaterTurn) {
     std::vector<int> order;
     for (int i = 1; i <= 5; ++i) loop.call_soon([&order, i] { order.push_back(i); });
     EXPECT_TRUE(order.empty());  // never run synchronously
-    co_await sleep(0ms);  // one turn: callbacks scheduled before us run first
+    co_await sleep(0ms);         // one turn: callbacks scheduled before us run first
     EXPECT_THAT(order, ElementsAre(1, 2, 3, 4, 5));
   });
 }
@@ -109,6 +109,59 @@ TEST(Loop, CancelledCallbackDoesNotRunAndCancelReturnsFalseTheSecondTime) {
   });
 }
 
+TEST(Loop, CallAtFiresManyCallbacksInDeadlineOrderSkippingCancelledOnes) {
+  struct Fired {
+    int delay_ms;
+    int seq;
+  };
+  constexpr int kCount = 200;
+  std::vector<Fired> fired;
+  run_async([&]() -> Task<void> {
+    auto& loop = Loop::current();
+    const auto base = loop.now() + 5ms;
+    std::vector<CallbackHandle> handles;
+    for (int i = 0; i < kCount; ++i) {
+      const int delay = (i * 37) % 41;  // scattered deadlines, with repeats
+      handles.push_back(loop.call_at(base + std::chrono::milliseconds(delay), [&fired, delay, i] {
+        fired.push_back({delay, i});
+      }));
+    }
+    int expected = kCount;
+    for (int i = 0; i < kCount; i += 7) {
+      EXPECT_TRUE(handles[i].cancel());
+      --expected;
+    }
+    const auto start = Clock::now();
+    while (static_cast<int>(fired.size()) < expected && ms_since(start) < 2000) co_await sleep(2ms);
+    co_await sleep(10ms);
+    EXPECT_EQ(static_cast<int>(fired.size()), expected);
+  });
+  for (std::size_t k = 0; k < fired.size(); ++k) {
+    EXPECT_NE(fired[k].seq % 7, 0) << "cancelled callback " << fired[k].seq << " ran";
+    if (k == 0) continue;
+    const Fired& a = fired[k - 1];
+    const Fired& b = fired[k];
+    // Deadline order; equal deadlines in the order they were scheduled.
+    EXPECT_TRUE(a.delay_ms < b.delay_ms || (a.delay_ms == b.delay_ms && a.seq < b.seq))
+        << "callback " << a.seq << " (+" << a.delay_ms << " ms) ran before " << b.seq << " (+" << b.delay_ms << " ms)";
+  }
+}
+
+TEST(Loop, CancelAfterTheDeadlinePassedButBeforeTheCallbackRanPreventsIt) {
+  run_async([]() -> Task<void> {
+    auto& loop = Loop::current();
+    bool ran = false;
+    CallbackHandle h = loop.call_later(1ms, [&] { ran = true; });
+    std::this_thread::sleep_for(10ms);  // the deadline passes with the loop busy
+    co_await sleep(0ms);                // our wake-up is queued ahead of the due callback
+    EXPECT_FALSE(ran);
+    EXPECT_TRUE(h.cancel());
+    co_await sleep(5ms);
+    EXPECT_FALSE(ran);
+    EXPECT_FALSE(h.cancel());
+  });
+}
+
 TEST(Loop, CancelAfterTheCallbackRanReturnsFalse) {
   run_async([]() -> Task<void> {
     auto& loop = Loop::current();
@@ -123,6 +176,20 @@ TEST(Loop, CancelAfterTheCallbackRanReturnsFalse) {
     EXPECT_FALSE(soon.cancelled());
     EXPECT_FALSE(later.cancelled());
   });
+}
+
+TEST(Loop, AnExceptionFromACallbackIsReportedAndTheLoopGoesOn) {
+  ::testing::internal::CaptureStderr();
+  bool later_ran = false;
+  run_async([&]() -> Task<void> {
+    auto& loop = Loop::current();
+    loop.call_soon([] { throw std::runtime_error("callback failed"); });
+    loop.call_soon([&] { later_ran = true; });
+    co_await sleep(1ms);
+  });
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_TRUE(later_ran);
+  EXPECT_THAT(err, HasSubstr("callback failed"));
 }
 
 TEST(Loop, CallbackHandleMayOutliveTheLoop) {
@@ -288,6 +355,21 @@ TEST(LoopDebug, DoesNotReportAFailedTaskThatWasAwaited) {
 TEST(LoopDebug, ReportsACallbackThatBlocksTheLoopOver100ms) {
   const std::string err = stderr_of_run(block_the_loop, /*debug=*/true);
   EXPECT_FALSE(err.empty()) << "the 150 ms callback was not reported";
+}
+
+TEST(LoopDebug, ReportsATaskStepThatBlocksTheLoopWithTheTaskName) {
+  const std::string err = stderr_of_run(
+      []() -> Task<void> {
+        co_await create_task(
+            []() -> Task<void> {
+              co_await sleep(1ms);
+              std::this_thread::sleep_for(150ms);  // blocking code in a task
+              co_await sleep(1ms);
+            }(),
+            "hogging-task");
+      },
+      /*debug=*/true);
+  EXPECT_THAT(err, HasSubstr("hogging-task"));
 }
 
 TEST(LoopDebug, DoesNotReportQuickCallbacks) {

@@ -73,6 +73,21 @@ TEST(Semaphore, DefaultsToOnePermit) {
   EXPECT_EQ(sem.value(), 1u);
 }
 
+TEST(Semaphore, WithZeroPermitsAcquireWaitsForARelease) {
+  run_async([]() -> Task<void> {
+    Semaphore sem(0);
+    std::vector<int> order;
+    EXPECT_TRUE(sem.locked());
+    auto waiter = create_task(acquire_and_record(sem, order, 1));
+    co_await sleep(5ms);
+    EXPECT_TRUE(order.empty());
+    sem.release();
+    co_await wait_for(waiter, 1s);
+    EXPECT_THAT(order, ElementsAre(1));
+    EXPECT_EQ(sem.value(), 1u);  // the permit released came back via the guard
+  });
+}
+
 TEST(Semaphore, GivesPermitsToWaitersInFifoOrder) {
   run_async([]() -> Task<void> {
     Semaphore sem(1);
