@@ -5,6 +5,8 @@
 // run. Cancellation removes the timer and throws CancelledError at once.
 //
 //   co_await coio::sleep(250ms);
+//   coio::Task<void> t = coio::sleep(1s);     // a Task where one is wanted
+//   auto h = coio::create_task(coio::sleep(1s));
 #pragma once
 
 #include <chrono>
@@ -17,11 +19,19 @@
 
 namespace coio {
 namespace internal {
+Task<void> sleep_for(Clock::duration d);
+}  // namespace internal
 
-// The awaitable under sleep(): a timer in the awaiting frame.
-class SleepAwaiter final : Parked, TimerNode {
+// What sleep() returns: an awaiter that is a timer in the awaiting frame,
+// with no coroutine of its own. Where a Task is wanted (a
+// std::vector<Task<void>>) it converts to Task<void>; create_task, gather,
+// wait_for and TaskGroup::spawn take it as it is.
+class [[nodiscard]] Sleep final : internal::Parked, internal::TimerNode {
  public:
-  explicit SleepAwaiter(Clock::duration d) noexcept : delay_(d) {}
+  explicit Sleep(Clock::duration d) noexcept : delay_(d) {}
+  Sleep(const Sleep& other) noexcept : delay_(other.delay_) {}
+
+  operator Task<void>() const { return internal::sleep_for(delay_); }
 
   bool await_ready() const noexcept { return false; }
   bool await_suspend(std::coroutine_handle<> h) noexcept {
@@ -31,7 +41,7 @@ class SleepAwaiter final : Parked, TimerNode {
       return true;
     }
     deadline = Clock::now() + delay_;
-    fire = [](TimerNode& node) noexcept { static_cast<SleepAwaiter&>(node).wake(); };
+    fire = [](TimerNode& node) noexcept { static_cast<Sleep&>(node).wake(); };
     loop_->add_timer(*this);
     return true;
   }
@@ -47,14 +57,10 @@ class SleepAwaiter final : Parked, TimerNode {
   Clock::duration delay_;
 };
 
-Task<void> sleep_for(Clock::duration d);
-
-}  // namespace internal
-
 template <class Rep, class Period>
-Task<void> sleep(std::chrono::duration<Rep, Period> d) {
-  return internal::sleep_for(std::chrono::ceil<Clock::duration>(d));
+Sleep sleep(std::chrono::duration<Rep, Period> d) {
+  return Sleep(std::chrono::ceil<Clock::duration>(d));
 }
-inline Task<void> sleep(absl::Duration d) { return internal::sleep_for(absl::ToChronoNanoseconds(d)); }
+inline Sleep sleep(absl::Duration d) { return Sleep(absl::ToChronoNanoseconds(d)); }
 
 }  // namespace coio

@@ -44,6 +44,13 @@ class TaskGroup {
     return handle;
   }
 
+  // Starts any awaiter (sleep(), Event::wait() ...) as a task in the group.
+  template <class Awaiter>
+    requires requires(Awaiter& a) { a.await_resume(); }
+  auto spawn(Awaiter aw, std::string name = {}) {
+    return spawn(internal::awaiter_task(std::move(aw)), std::move(name));
+  }
+
   // Waits for every child; rethrows the first failure.
   Task<void> join();
 

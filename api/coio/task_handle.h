@@ -167,4 +167,11 @@ auto ensure_task(Awaiter aw) {
   return create_task(internal::awaiter_task(std::move(aw)));
 }
 
+// Schedules any awaiter (sleep(), Event::wait() ...) as a task of its own.
+template <class Awaiter>
+  requires requires(Awaiter& a) { a.await_resume(); }
+auto create_task(Awaiter aw, std::string name = {}) {
+  return create_task(internal::awaiter_task(std::move(aw)), std::move(name));
+}
+
 }  // namespace coio

@@ -1,6 +1,7 @@
 #include "coio/internal/frame_pool.h"
 
 #include <new>
+#include <vector>
 
 namespace coio::internal {
 namespace {
@@ -19,52 +20,56 @@ constexpr bool kPoolEnabled = true;
 
 constexpr std::size_t kGranule = 64;
 constexpr std::size_t kClasses = 32;  // frames up to 2 KiB are pooled
-constexpr std::size_t kMaxCachedPerClass = 4096;
+constexpr std::size_t kSlabBytes = 64 * 1024;
 
 struct FreeFrame {
   FreeFrame* next;
 };
 
+// Frames of one size class come from 64 KiB slabs, handed out front to back,
+// and freed frames are reused first. A burst of many live frames (100,000
+// sleeping tasks) then costs one allocation per slab, not one per frame.
+// Slabs go back to the system when the thread ends, so a frame must be
+// freed on the thread that allocated it (the loop's).
 class FramePool {
  public:
   ~FramePool() {
-    for (auto& list : lists_) {
-      while (list.head) {
-        FreeFrame* f = list.head;
-        list.head = f->next;
-        ::operator delete(f);
-      }
-    }
+    for (void* slab : slabs_) ::operator delete(slab);
   }
 
   void* allocate(std::size_t cls) {
     List& list = lists_[cls];
-    if (FreeFrame* f = list.head) {
-      list.head = f->next;
-      --list.count;
+    if (FreeFrame* f = list.free) {
+      list.free = f->next;
       return f;
     }
-    return ::operator new((cls + 1) * kGranule);
+    const std::size_t size = (cls + 1) * kGranule;
+    if (list.next == list.end) {
+      char* slab = static_cast<char*>(::operator new(kSlabBytes));
+      slabs_.push_back(slab);
+      list.next = slab;
+      list.end = slab + (kSlabBytes / size) * size;
+    }
+    void* frame = list.next;
+    list.next += size;
+    return frame;
   }
 
   void free(void* p, std::size_t cls) noexcept {
     List& list = lists_[cls];
-    if (list.count == kMaxCachedPerClass) {
-      ::operator delete(p);
-      return;
-    }
     auto* f = static_cast<FreeFrame*>(p);
-    f->next = list.head;
-    list.head = f;
-    ++list.count;
+    f->next = list.free;
+    list.free = f;
   }
 
  private:
   struct List {
-    FreeFrame* head = nullptr;
-    std::size_t count = 0;
+    FreeFrame* free = nullptr;
+    char* next = nullptr;  // the unused rest of the newest slab
+    char* end = nullptr;
   };
   List lists_[kClasses];
+  std::vector<void*> slabs_;
 };
 
 thread_local FramePool t_pool;

@@ -2,6 +2,6 @@
 
 namespace coio::internal {
 
-Task<void> sleep_for(Clock::duration d) { co_await SleepAwaiter(d); }
+Task<void> sleep_for(Clock::duration d) { co_await Sleep(d); }
 
 }  // namespace coio::internal
