@@ -1,0 +1,142 @@
+#!/bin/bash
+# Builds coio's benchmarks once per backend and runs them in the same rounds
+# as the peer programs of shared/peers (spawn and timers workloads), so that
+# every coio figure has a same-round ratio against the peers.
+#
+#   bench/run.sh                  # 5 rounds (REPS=5)
+#   REPS=3 bench/run.sh
+#   bench/run.sh --reps 9         # extra arguments go to the peers' bench.py
+#
+# Environment:
+#   COIO_PEERS      the peers directory (default: ../../shared/peers from here)
+#   COIO_BENCH_OUT  where results and scratch go (default: /tmp/coio-bench)
+#   REPS            rounds per workload (default 5; --reps overrides it)
+#   BAZEL_FLAGS     extra flags for `bazel build` (word-split)
+#
+# Nothing is written into the peers directory or the source tree: the peers
+# are copied to $COIO_BENCH_OUT/peers (kept, so their `make` is incremental),
+# and each run gets $COIO_BENCH_OUT/<UTC stamp>/ with
+#   bin/<backend>/{spawn,timers}  the binaries measured
+#   results/summary.md raw.jsonl env.txt   (from bench.py)
+#   run.log  coio.txt (commit, build commands)
+# $COIO_BENCH_OUT/latest.md is a copy of the last summary.
+#
+# These are binaries, never tests: `bazel test` does not run them.
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(dirname "$here")"
+peers_src="${COIO_PEERS:-$here/../../shared/peers}"
+out="${COIO_BENCH_OUT:-/tmp/coio-bench}"
+if [ ! -f "$peers_src/bench.py" ] || [ ! -f "$peers_src/run_all.sh" ]; then
+  echo "no peers at $peers_src (set COIO_PEERS)" >&2
+  exit 2
+fi
+peers_src="$(cd "$peers_src" && pwd)"
+
+stamp="$(date -u +%Y%m%dT%H%M%SZ)"
+run="$out/$stamp"
+mkdir -p "$run/bin"
+out="$(cd "$out" && pwd)"
+run="$out/$stamp"
+echo "coio bench: $run"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+backends=(io_uring asio)
+read -r -a extra_bazel <<<"${BAZEL_FLAGS:-}"
+{
+  echo "coio commit: $(git -C "$root" rev-parse HEAD 2>/dev/null || echo unknown)"
+  if [ -n "$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null)" ]; then
+    echo "working tree: tracked files modified"
+  fi
+  echo "load average at start: $(cat /proc/loadavg)"
+} >"$run/coio.txt"
+
+# --- build: one `bazel build -c opt` per backend. Every backend's binary has
+# the same output path, so each is copied out before the next build. The
+# convenience symlinks go into the run folder (--symlink_prefix), so the
+# workspace's own bazel-bin is left alone and another build cannot move ours.
+cd "$root"
+for b in "${backends[@]}"; do
+  echo "== bazel build -c opt --//:backend=$b"
+  cmd=(bazel build -c opt "--//:backend=$b" "--symlink_prefix=$run/bazel-" "${extra_bazel[@]}"
+    //bench/spawn //bench/timers)
+  echo "${cmd[*]}" >>"$run/coio.txt"
+  "${cmd[@]}"
+  mkdir -p "$run/bin/$b"
+  for t in spawn timers; do
+    cp "$run/bazel-bin/bench/$t/$t" "$run/bin/$b/$t"
+  done
+  rm -f "$run"/bazel-*
+  # Check each copy is what we think it is: a tiny run names its backend.
+  for t in spawn timers; do
+    if [ "$t" = spawn ]; then args=(--n 1000 --batch 100); else args=(--n 100 --ms 1); fi
+    got="$("$run/bin/$b/$t" "${args[@]}")"
+    case "$got" in
+      *"\"backend\": \"$b\""*) ;;
+      *)
+        echo "bin/$b/$t reports another backend: $got" >&2
+        exit 1
+        ;;
+    esac
+  done
+done
+
+# --- peers: a private copy, so that their build/ and results/ stay out of
+# shared/. rsync keeps modification times, so `make` only rebuilds changes.
+peers="$out/peers"
+mkdir -p "$peers"
+if command -v rsync >/dev/null 2>&1; then
+  rsync -a --delete --exclude /build --exclude /results "$peers_src/" "$peers/"
+else
+  (cd "$peers_src" && tar --exclude=./build --exclude=./results -cf - .) | (cd "$peers" && tar -xf -)
+fi
+
+q() { printf "'%s'" "${1//\'/\'\\\'\'}"; }  # quote a path for bench.py's shlex.split
+adds=()
+for b in "${backends[@]}"; do
+  adds+=(--add "spawn:coio create_task+gather ($b)=$(q "$run/bin/$b/spawn") --n {n} --batch {batch}")
+done
+for b in "${backends[@]}"; do
+  adds+=(--add "timers:coio sleep gather ($b)=$(q "$run/bin/$b/timers") --n {n} --ms {ms}")
+done
+
+# PEERS_SCRATCH: run_all.sh cleans its scratch at the end; keep it ours, not
+# the shared default /var/tmp/coio-peers.
+cmd=("$peers/run_all.sh" --only "spawn,timers" --reps "${REPS:-5}" --outdir "$run/results" "${adds[@]}" "$@")
+{
+  printf 'run:'
+  printf ' %q' "${cmd[@]}"
+  echo
+} >>"$run/coio.txt"
+reps="${REPS:-5}"
+prev=""
+for arg in "$@"; do  # bench.py takes the last --reps given
+  case "$arg" in
+    --reps=*) reps="${arg#--reps=}" ;;
+    *) if [ "$prev" = --reps ]; then reps="$arg"; fi ;;
+  esac
+  prev="$arg"
+done
+echo "== peers + coio: spawn, timers, $reps rounds"
+# The full output goes to run.log; the terminal gets the progress lines.
+set +e
+PEERS_SCRATCH="$run/peers-scratch" "${cmd[@]}" 2>&1 | tee "$run/run.log" |
+  grep --line-buffered -E '^(== |   [a-z]+ took|  ! )'
+rc=${PIPESTATUS[0]}
+set -e
+
+summary="$run/results/summary.md"
+if [ ! -f "$summary" ]; then
+  echo "no summary; the end of $run/run.log:" >&2
+  tail -n 30 "$run/run.log" >&2
+  exit "$((rc ? rc : 1))"
+fi
+cp "$summary" "$out/latest.md"
+echo
+cat "$summary"
+echo
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "summary: $summary"
+echo "copy:    $out/latest.md"
+exit "$rc"
