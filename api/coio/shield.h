@@ -10,39 +10,16 @@
 
 #include <utility>
 
-#include "coio/internal/parked.h"
+#include "coio/internal/wait_list.h"
 #include "coio/task.h"
 #include "coio/task_handle.h"
 
 namespace coio {
-namespace internal {
-
-class ShieldAwaiter final : Parked, Waiter {
- public:
-  explicit ShieldAwaiter(PromiseBase& inner) noexcept : inner_(inner) {}
-  bool await_ready() const noexcept { return inner_.done(); }
-  bool await_suspend(std::coroutine_handle<> h) noexcept {
-    if (!park(h)) return false;
-    notify = [](Waiter& w) noexcept { static_cast<ShieldAwaiter&>(w).wake(); };
-    inner_.waiters_.push_back(*this);
-    return true;
-  }
-  void await_resume() const { throw_if_cancelled(); }
-
- private:
-  void cancel() noexcept override {
-    if (!begin_cancel()) return;
-    WaiterList::remove(*this);
-    wake_cancelled();
-  }
-  PromiseBase& inner_;
-};
-
-}  // namespace internal
-
 template <class T>
 Task<T> shield(TaskHandle<T> inner) {
-  co_await internal::ShieldAwaiter(*inner.promise());
+  // Waits on the inner task's own list of waiters: a cancel takes only this
+  // await off the list, never the inner task.
+  co_await internal::WaitList::Awaiter(inner.promise()->waiters_, inner.done(), false);
   co_return inner.result();
 }
 

@@ -10,21 +10,6 @@
 namespace coio::testing {
 namespace {
 
-Task<void> record_cancel(std::chrono::milliseconds d, bool& cancelled, bool& cleaned_up) {
-  bool was_cancelled = false;
-  try {
-    co_await sleep(d);
-  } catch (const CancelledError&) {
-    was_cancelled = true;
-  }
-  if (was_cancelled) {
-    cancelled = true;
-    co_await sleep(1ms);
-    cleaned_up = true;
-    throw CancelledError();
-  }
-}
-
 Task<int> record_start(std::vector<int>& starts, int id) {
   starts.push_back(id);
   co_await sleep(1ms);
@@ -103,7 +88,7 @@ TEST(Gather, VectorOfTasksAndVectorOfHandles) {
 TEST(Gather, CancelsSiblingsOnFirstExceptionThenRethrows) {
   run_async([]() -> Task<void> {
     bool cancelled = false, cleaned_up = false;
-    auto sibling = create_task(record_cancel(10s, cancelled, cleaned_up));
+    auto sibling = create_task(sleep_and_record(10s, cancelled, cleaned_up));
     auto start = Clock::now();
     try {
       co_await gather(fail_after(5ms, "first"), sibling, fail_after(50ms, "second"));
@@ -136,7 +121,7 @@ TEST(Gather, CancellingTheGatheringTaskCancelsEveryChildAndWaitsForThem) {
   run_async([]() -> Task<void> {
     bool c1 = false, u1 = false, c2 = false, u2 = false;
     auto outer = create_task([](bool& c1, bool& u1, bool& c2, bool& u2) -> Task<void> {
-      co_await gather(record_cancel(10s, c1, u1), record_cancel(10s, c2, u2));
+      co_await gather(sleep_and_record(10s, c1, u1), sleep_and_record(10s, c2, u2));
     }(c1, u1, c2, u2));
     co_await sleep(5ms);
     outer.cancel();

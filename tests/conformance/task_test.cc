@@ -48,21 +48,6 @@ Task<int> wait_event_then_return(Event& ev) {
   co_return 5;
 }
 
-Task<void> sleep_and_record(std::chrono::milliseconds d, bool& cancelled, bool& cleaned_up) {
-  bool was_cancelled = false;
-  try {
-    co_await sleep(d);
-  } catch (const CancelledError&) {
-    was_cancelled = true;
-  }
-  if (was_cancelled) {
-    cancelled = true;
-    co_await sleep(1ms);  // clean-up may await, after the handler
-    cleaned_up = true;
-    throw CancelledError();
-  }
-}
-
 Task<int> suppress_cancel() {
   try {
     co_await sleep(10s);

@@ -36,4 +36,21 @@ inline Task<int> fail_after(std::chrono::milliseconds delay, const char* message
   throw std::runtime_error(message);
 }
 
+// Sleeps `d`; if cancelled, records it, cleans up with an await (after the
+// handler, as C++ requires) and rethrows.
+inline Task<void> sleep_and_record(std::chrono::milliseconds d, bool& cancelled, bool& cleaned_up) {
+  bool was_cancelled = false;
+  try {
+    co_await sleep(d);
+  } catch (const CancelledError&) {
+    was_cancelled = true;
+  }
+  if (was_cancelled) {
+    cancelled = true;
+    co_await sleep(1ms);  // clean-up may await, after the handler
+    cleaned_up = true;
+    throw CancelledError();
+  }
+}
+
 }  // namespace coio::testing

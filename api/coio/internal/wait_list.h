@@ -34,9 +34,11 @@ class WaitList {
   std::size_t wake(std::size_t n) noexcept;
   void wake_all() noexcept { list_.notify_all(); }
 
+  // Parks the awaiting task on `list` until a notify; shield() uses it on a
+  // task's own list of waiters.
   class Awaiter final : Parked, Waiter {
    public:
-    Awaiter(WaitList& list, bool ready, bool uninterruptible) noexcept
+    Awaiter(WaiterList& list, bool ready, bool uninterruptible) noexcept
         : list_(list), ready_(ready), uninterruptible_wait_(uninterruptible) {}
     bool await_ready() const noexcept { return ready_; }
     bool await_suspend(std::coroutine_handle<> h) noexcept {
@@ -46,7 +48,7 @@ class WaitList {
         return false;
       }
       notify = [](Waiter& w) noexcept { static_cast<Awaiter&>(w).wake(); };
-      list_.list_.push_back(*this);
+      list_.push_back(*this);
       return true;
     }
     void await_resume() const { throw_if_cancelled(); }
@@ -57,7 +59,7 @@ class WaitList {
       WaiterList::remove(*this);
       wake_cancelled();
     }
-    WaitList& list_;
+    WaiterList& list_;
     bool ready_;
     bool uninterruptible_wait_;
   };
@@ -66,8 +68,8 @@ class WaitList {
   WaiterList list_;
 };
 
-inline WaitList::Awaiter WaitList::wait(bool ready) noexcept { return Awaiter(*this, ready, false); }
-inline WaitList::Awaiter WaitList::wait_uninterruptible() noexcept { return Awaiter(*this, false, true); }
+inline WaitList::Awaiter WaitList::wait(bool ready) noexcept { return Awaiter(list_, ready, false); }
+inline WaitList::Awaiter WaitList::wait_uninterruptible() noexcept { return Awaiter(list_, false, true); }
 
 inline bool WaitList::wake_one() noexcept {
   Waiter* w = list_.pop_front();
