@@ -8,8 +8,12 @@
 //
 // Contract, for backend authors:
 // - An Operation lives in the awaiting coroutine's frame. Between submit() and
-//   the call to its on_complete, the record and its buffer belong to the
-//   backend (and the kernel); the core does not touch or free them.
+//   the call to its on_complete, the record, its buffer and its address
+//   belong to the backend (and the kernel); the core does not touch or free
+//   them.
+// - A backend's factory sets SIGPIPE to be ignored when it is at its default
+//   (as Python does at start-up), so a closed peer is an EPIPE error and
+//   never kills the process. A program's own handler is left alone.
 // - on_complete is called exactly once per submitted operation, from inside
 //   run(), on the loop's thread, after `result`/`error` are set. It is core
 //   code that only queues the waiting coroutine; it may submit() or cancel()
@@ -48,6 +52,21 @@ enum class OpCode : std::uint8_t {
   kWrite,  // write up to `length` bytes from `buffer` (at `offset` unless kNoOffset)
   kPoll,   // wait until `handle` is ready for `poll_events`; result = ready events
            // (kPollErr / kPollHup may be reported unasked, as with poll(2))
+
+  // Sockets. `address` points at a sockaddr of `address_length` bytes.
+  kAccept,    // accept a connection on the listening socket `handle`; the peer's
+              // address goes to `address` (room: `address_length`, which is set
+              // to the size used); result = the new socket (non-blocking,
+              // close-on-exec)
+  kConnect,   // connect the socket `handle` to `address`
+  kRecv,      // receive up to `length` bytes into `buffer`; 0 = the peer shut down
+  kSend,      // send up to `length` bytes from `buffer`; a closed peer is an
+              // EPIPE error, never a SIGPIPE
+  kRecvFrom,  // receive one datagram into `buffer` (a longer one is cut short);
+              // the sender goes to `address` (room: `address_length`, set to
+              // the address's real size, as recvfrom(2) does)
+  kSendTo,    // send one datagram from `buffer` to `address`
+  kClose,     // close `handle`
 };
 
 // Readiness bits for OpCode::kPoll (in `poll_events`, and in `result`).
@@ -61,7 +80,7 @@ struct Operation {
   // (errno, GetLastError) are positive, so they never collide with it.
   static constexpr int kCancelled = -1;
   static constexpr std::int64_t kNoOffset = -1;
-  static constexpr std::size_t kBackendAreaSize = 64;
+  static constexpr std::size_t kBackendAreaSize = 96;
 
   // Filled by the core before submit().
   OpCode code = OpCode::kRead;
@@ -70,6 +89,8 @@ struct Operation {
   void* buffer = nullptr;
   std::size_t length = 0;
   std::int64_t offset = kNoOffset;
+  void* address = nullptr;  // a sockaddr, for the socket opcodes
+  std::uint32_t address_length = 0;
   void (*on_complete)(Operation&) noexcept = nullptr;
 
   // Filled by the backend before on_complete: bytes transferred or ready
@@ -79,7 +100,8 @@ struct Operation {
   int error = 0;
 
   // Scratch space the backend owns while the operation is in flight (an
-  // OVERLAPPED for IOCP, Asio's handler state, io_uring's cancel flag).
+  // OVERLAPPED for IOCP, Asio's handler state, io_uring's cancel flag and
+  // the msghdr of a datagram).
   alignas(std::max_align_t) std::byte backend_area[kBackendAreaSize];
 };
 

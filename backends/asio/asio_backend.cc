@@ -1,6 +1,8 @@
 #include "backends/asio/asio_backend.h"
 
 #include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <asio/buffer.hpp>
@@ -44,7 +46,17 @@ constexpr int kMaxHandlersPerRun = 1024;
 
 class AsioBackend;
 
-enum class Kind : std::uint8_t { kDescriptor, kFile, kFailed };
+// kPosted: the outcome was known in submit(), and its completion is posted.
+enum class Kind : std::uint8_t { kDescriptor, kFile, kPosted };
+
+// MSG_DONTWAIT: the first try may find the caller's socket still blocking.
+constexpr int kRecvFlags = MSG_DONTWAIT;
+#ifdef MSG_NOSIGNAL
+constexpr int kSendFlags = MSG_DONTWAIT | MSG_NOSIGNAL;
+#else
+// make_asio_backend() ignores SIGPIPE instead.
+constexpr int kSendFlags = MSG_DONTWAIT;
+#endif
 
 // What the backend keeps in Operation::backend_area while `op` is in flight.
 struct OpState {
@@ -53,10 +65,11 @@ struct OpState {
   // One per Asio operation in flight for `op`: a poll for input and output
   // runs two waits. Pooled, because each keeps Asio's cancellation handler.
   asio::cancellation_signal* signals[2] = {};
-  Kind kind = Kind::kFailed;
+  Kind kind = Kind::kPosted;
   bool cancel_requested = false;
-  bool finished = false;   // a poll's outcome is set; its other wait must end
-  std::uint8_t waits = 0;  // Asio operations of `op` still in flight
+  bool finished = false;    // a poll's outcome is set; its other wait must end
+  bool connecting = false;  // a kConnect's connect(2) is in progress
+  std::uint8_t waits = 0;   // Asio operations of `op` still in flight
 };
 static_assert(sizeof(OpState) <= Operation::kBackendAreaSize);
 static_assert(alignof(OpState) <= alignof(std::max_align_t));
@@ -68,6 +81,93 @@ OpState& state(Operation& op) {
 
 int native_error(const asio::error_code& ec) {
   return ec.category() == asio::error::get_system_category() ? ec.value() : EIO;
+}
+
+// The error of an Asio operation of `op` that ended with `ec`. Asio aborts an
+// operation when cancel() asks, or when a kClose closes its descriptor.
+int error_of(Operation& op, const asio::error_code& ec) {
+  if (ec != asio::error::operation_aborted) return native_error(ec);
+  return state(op).cancel_requested ? Operation::kCancelled : EBADF;
+}
+
+// The outcome of a connect(2) that was in progress: 0, or -1 and errno.
+int connect_outcome(int fd) {
+  int error = 0;
+  socklen_t length = sizeof error;
+  if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0) return -1;
+  if (error == 0) return 0;
+  errno = error;
+  return -1;
+}
+
+// Makes the system call of socket operation `op`, without blocking (kAccept
+// and kConnect need their socket in non-blocking mode). Returns the
+// readiness to wait for before trying again when it would block; otherwise
+// sets the outcome of `op`.
+std::optional<Wait> try_socket_call(Operation& op) {
+  const int fd = static_cast<int>(op.handle);
+  auto* address = static_cast<sockaddr*>(op.address);
+  socklen_t length = op.address_length;
+  socklen_t* room = address != nullptr ? &length : nullptr;
+  bool& connecting = state(op).connecting;
+  ssize_t n = -1;
+  int error = 0;
+  for (;;) {
+    switch (op.code) {
+      case OpCode::kAccept:
+        n = ::accept4(fd, address, room, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        break;
+      case OpCode::kConnect:
+        n = connecting ? connect_outcome(fd) : ::connect(fd, address, length);
+        break;
+      case OpCode::kRecv:
+        n = ::recv(fd, op.buffer, op.length, kRecvFlags);
+        break;
+      case OpCode::kSend:
+        n = ::send(fd, op.buffer, op.length, kSendFlags);
+        break;
+      case OpCode::kRecvFrom:
+        n = ::recvfrom(fd, op.buffer, op.length, kRecvFlags, address, room);
+        break;
+      case OpCode::kSendTo:
+        n = ::sendto(fd, op.buffer, op.length, kSendFlags, address, length);
+        break;
+      case OpCode::kRead:
+      case OpCode::kWrite:
+      case OpCode::kPoll:
+      case OpCode::kClose:
+        errno = EINVAL;  // not tried here
+        break;
+    }
+    if (n >= 0) break;
+    error = errno;
+    if (op.code == OpCode::kConnect) {
+      // An interrupted connect(2) goes on in the background, as one in
+      // progress does. EAGAIN (a Unix socket's full backlog) is reported:
+      // no readiness event says when to try again.
+      if (error != EINPROGRESS && error != EINTR) break;
+      connecting = true;
+      return Wait::wait_write;
+    }
+    // Interrupted calls are retried, and so is an accept whose connection was
+    // reset while queued (as in Asio): that is no connection to report.
+    if (error == EINTR || (op.code == OpCode::kAccept &&
+                           (error == ECONNABORTED || error == EPROTO))) {
+      continue;
+    }
+    if (error == EAGAIN || error == EWOULDBLOCK) {
+      return op.code == OpCode::kSend || op.code == OpCode::kSendTo
+                 ? Wait::wait_write
+                 : Wait::wait_read;
+    }
+    break;
+  }
+  op.result = n < 0 ? 0 : n;
+  op.error = n < 0 ? error : 0;
+  // The size the kernel reports, which is larger than the room when the
+  // address was cut short, as accept(2) and recvfrom(2) say.
+  if (n >= 0 && room != nullptr) op.address_length = length;
+  return std::nullopt;
 }
 
 // Returns the ready events of `fd` among `wanted` (plus errors and hang-ups,
@@ -106,20 +206,36 @@ class AsioBackend final : public Backend {
 
   void submit(Operation& op) override {
     OpState& s = *new (op.backend_area) OpState{this};
-    if (op.handle < 0 || op.handle > INT_MAX) return fail(op, EBADF);
-    if (op.code != OpCode::kPoll && op.offset != Operation::kNoOffset) {
-      return start_file(op);
+    if (op.handle < 0 || op.handle > INT_MAX) return finish(op, EBADF);
+    const int fd = static_cast<int>(op.handle);
+    switch (op.code) {
+      case OpCode::kRead:
+      case OpCode::kWrite:
+        if (op.offset != Operation::kNoOffset) return start_file(op);
+        break;
+      case OpCode::kPoll:
+        break;
+      case OpCode::kClose:
+        return finish(op, registry_.close(fd));
+      case OpCode::kAccept:
+      case OpCode::kConnect:
+      case OpCode::kRecv:
+      case OpCode::kSend:
+      case OpCode::kRecvFrom:
+      case OpCode::kSendTo:
+        return start_socket(op);
     }
     asio::error_code ec;
-    s.entry = registry_.acquire(static_cast<int>(op.handle), ec);
-    if (s.entry == nullptr) return fail(op, native_error(ec));
+    s.entry = registry_.acquire(fd, ec);
+    if (s.entry == nullptr) return finish(op, native_error(ec));
     s.kind = Kind::kDescriptor;
     start(op);
   }
 
   void cancel(Operation& op) override {
     OpState& s = state(op);
-    // pread/pwrite on the pool and failed submissions just complete.
+    // pread/pwrite on the pool, and operations whose outcome submit()
+    // already knew, just complete.
     if (s.kind != Kind::kDescriptor) return;
     s.cancel_requested = true;
     // Per-operation cancellation: descriptor.cancel() would abort every
@@ -167,14 +283,20 @@ class AsioBackend final : public Backend {
     }
     using cancellation_slot_type = asio::cancellation_slot;
     cancellation_slot_type get_cancellation_slot() const noexcept {
-      return state(*op).signals[which]->slot();
+      asio::cancellation_signal* signal = state(*op).signals[which];
+      return signal != nullptr ? signal->slot() : cancellation_slot_type();
     }
 
+    void operator()() const { state(*op).backend->complete(*op); }
     void operator()(const asio::error_code& ec, std::size_t n) const {
       state(*op).backend->on_transfer(*op, ec, n);
     }
     void operator()(const asio::error_code& ec) const {
-      state(*op).backend->on_wait(*op, which, ec);
+      if (op->code == OpCode::kPoll) {
+        state(*op).backend->on_wait(*op, which, ec);
+      } else {
+        state(*op).backend->on_ready(*op, ec);
+      }
     }
   };
 
@@ -199,7 +321,45 @@ class AsioBackend final : public Backend {
           d.async_wait(wait_of(op, i), handler(op, i));
         }
         return;
+      case OpCode::kAccept:
+      case OpCode::kConnect:
+      case OpCode::kRecv:
+      case OpCode::kSend:
+      case OpCode::kRecvFrom:
+      case OpCode::kSendTo:
+      case OpCode::kClose:
+        return;  // submit() starts these
     }
+  }
+
+  // The reactor pattern, as asyncio's selector loop has it: the system call
+  // at once, then again each time the socket is ready, until it would not
+  // block. A socket is often ready at once (to send, nearly always), and
+  // recv and send then need no registration: MSG_DONTWAIT keeps them from
+  // blocking. accept4 and connect have no such flag.
+  void start_socket(Operation& op) {
+    OpState& s = state(op);
+    std::optional<Wait> wait;
+    if (op.code != OpCode::kAccept && op.code != OpCode::kConnect) {
+      wait = try_socket_call(op);
+      if (!wait) return post_completion(op);
+    }
+    asio::error_code ec;
+    s.entry = registry_.acquire(static_cast<int>(op.handle), ec);
+    if (s.entry == nullptr) return finish(op, native_error(ec));
+    s.kind = Kind::kDescriptor;
+    asio::posix::stream_descriptor& d = s.entry->descriptor;
+    // For accept4 and connect; Asio's first wait would switch it anyway.
+    if (s.entry->was_blocking && !d.native_non_blocking()) {
+      d.native_non_blocking(true, ec);
+      if (ec) return finish(op, native_error(ec));
+    }
+    if (!wait) {
+      wait = try_socket_call(op);
+      if (!wait) return post_completion(op);
+    }
+    s.waits = 1;
+    d.async_wait(*wait, handler(op, 0));
   }
 
   // The readiness wait number `which` of a poll: one each for input and
@@ -231,13 +391,28 @@ class AsioBackend final : public Backend {
 
   void on_transfer(Operation& op, const asio::error_code& ec, std::size_t n) {
     op.result = ec ? 0 : static_cast<std::int64_t>(n);
-    if (!ec || ec == asio::error::eof) {
-      op.error = 0;  // a read at end of file reads 0 bytes, as read(2) does
-    } else if (ec == asio::error::operation_aborted &&
-               state(op).cancel_requested) {
+    // A read at end of file reads 0 bytes, as read(2) does.
+    op.error = !ec || ec == asio::error::eof ? 0 : error_of(op, ec);
+    complete(op);
+  }
+
+  // The readiness wait of socket operation `op` ended: its system call again.
+  void on_ready(Operation& op, const asio::error_code& ec) {
+    OpState& s = state(op);
+    s.waits = 0;
+    op.result = 0;
+    op.error = 0;
+    if (s.cancel_requested) {
+      // Also when the wait ended just before the cancel: nothing was taken.
       op.error = Operation::kCancelled;
-    } else {
-      op.error = native_error(ec);
+    } else if (ec) {
+      op.error = error_of(op, ec);
+    } else if (s.entry->closed) {
+      op.error = EBADF;  // the number may name another file by now
+    } else if (const std::optional<Wait> wait = try_socket_call(op)) {
+      s.waits = 1;
+      s.entry->descriptor.async_wait(*wait, handler(op, 0));
+      return;
     }
     complete(op);
   }
@@ -248,10 +423,10 @@ class AsioBackend final : public Backend {
     if (!s.finished) {
       op.result = 0;
       op.error = 0;
-      if (ec == asio::error::operation_aborted && s.cancel_requested) {
-        op.error = Operation::kCancelled;
-      } else if (ec && ec != asio::error::operation_not_supported) {
-        op.error = native_error(ec);
+      if (ec && ec != asio::error::operation_not_supported) {
+        op.error = error_of(op, ec);
+      } else if (s.entry->closed) {
+        op.error = EBADF;  // the number may name another file by now
       } else {
         // poll(2) adds errors, hang-ups and the other direction. It may
         // find nothing when another operation consumed the readiness since
@@ -283,7 +458,7 @@ class AsioBackend final : public Backend {
       try {
         files_.emplace(kFileThreads);
       } catch (const std::system_error& e) {
-        return fail(op, e.code().value());  // no threads to be had
+        return finish(op, e.code().value());  // no threads to be had
       }
     }
     asio::post(*files_, [op = &op] {
@@ -301,11 +476,18 @@ class AsioBackend final : public Backend {
     });
   }
 
-  // Completes `op` with `error` from inside run(), never from submit().
-  void fail(Operation& op, int error) {
+  // Completes `op` with `error` (0: success, with result 0) from inside
+  // run(), never from submit().
+  void finish(Operation& op, int error) {
     op.result = 0;
     op.error = error;
-    asio::post(io_, [op = &op] { state(*op).backend->complete(*op); });
+    post_completion(op);
+  }
+
+  // Completes `op`, whose outcome is set, from inside run().
+  void post_completion(Operation& op) {
+    state(op).kind = Kind::kPosted;
+    asio::post(io_, Handler{&op, 0});
   }
 
   void complete(Operation& op) {
@@ -333,15 +515,40 @@ class AsioBackend final : public Backend {
   std::uint64_t completions_ = 0;
 };
 
+// Ignores SIGPIPE unless the program chose what it does, as CPython does at
+// start-up: a write to a pipe or socket whose reader is gone then fails with
+// EPIPE instead of killing the process. kSend and kSendTo pass MSG_NOSIGNAL
+// where there is one, but kWrite has no such flag. Once per process, so that
+// a program may still restore the default afterwards.
+void ignore_sigpipe_once() {
+#ifdef SIGPIPE
+  static const bool once = [] {
+    struct sigaction current {};
+    if (::sigaction(SIGPIPE, nullptr, &current) == 0 &&
+        !(current.sa_flags & SA_SIGINFO) && current.sa_handler == SIG_DFL) {
+      struct sigaction ignore {};
+      ignore.sa_handler = SIG_IGN;
+      sigemptyset(&ignore.sa_mask);
+      ::sigaction(SIGPIPE, &ignore, nullptr);
+    }
+    return true;
+  }();
+  (void)once;
+#endif
+}
+
 }  // namespace
 
 std::unique_ptr<Backend> make_asio_backend() {
+  std::unique_ptr<Backend> backend;
   try {
-    return std::make_unique<AsioBackend>();
+    backend = std::make_unique<AsioBackend>();
   } catch (const std::system_error& e) {
     throw std::system_error(
         e.code(), std::string("cannot start the asio backend: ") + e.what());
   }
+  ignore_sigpipe_once();
+  return backend;
 }
 
 }  // namespace coio

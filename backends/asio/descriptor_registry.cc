@@ -1,9 +1,12 @@
 #include "backends/asio/descriptor_registry.h"
 
 #include <fcntl.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstddef>
+#include <utility>
 
 namespace coio::internal {
 
@@ -33,6 +36,10 @@ DescriptorRegistry::Entry* DescriptorRegistry::acquire(int fd,
   }
   if (index >= entries_.size()) entries_.resize(index + 1);
   std::unique_ptr<Entry>& entry = entries_[index];
+  if (entry == nullptr && !spare_.empty()) {
+    entry = std::move(spare_.back());
+    spare_.pop_back();
+  }
   if (entry == nullptr) entry = std::make_unique<Entry>(io_);
   entry->descriptor.assign(fd, ec);
   if (ec) return nullptr;
@@ -43,11 +50,38 @@ DescriptorRegistry::Entry* DescriptorRegistry::acquire(int fd,
 
 void DescriptorRegistry::release(Entry& entry) {
   if (--entry.operations > 0) return;
+  if (entry.closed) {
+    const auto it = std::find_if(
+        closed_.begin(), closed_.end(),
+        [&](const auto& closed) { return closed.get() == &entry; });
+    entry.closed = false;
+    spare_.push_back(std::move(*it));
+    closed_.erase(it);
+    return;
+  }
   if (entry.was_blocking && entry.descriptor.native_non_blocking()) {
     asio::error_code ignored;
     entry.descriptor.native_non_blocking(false, ignored);
   }
   entry.descriptor.release();
+}
+
+int DescriptorRegistry::close(int fd) {
+  const auto index = static_cast<std::size_t>(fd);
+  if (fd >= 0 && index < entries_.size() && entries_[index] != nullptr &&
+      entries_[index]->operations > 0) {
+    Entry& entry = *entries_[index];
+    // release(), not close(): Asio would close fd itself, and report its own
+    // error. release() takes fd out of the reactor and aborts what waits.
+    entry.descriptor.release();
+    entry.closed = true;
+    closed_.push_back(std::move(entries_[index]));
+  }
+  // Linux frees the number even when close(2) reports EINTR, so, as CPython
+  // does, that is no error: closing again could close a number another
+  // thread has just been given.
+  if (::close(fd) != 0 && errno != EINTR) return errno;
+  return 0;
 }
 
 }  // namespace coio::internal

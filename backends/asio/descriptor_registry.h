@@ -5,9 +5,10 @@
 // so a second object on the same file descriptor fails (EEXIST from epoll).
 // Operations on one descriptor therefore share one object, counted here. The
 // last operation to complete gives the descriptor back as it was found:
-// deregistered, its blocking mode restored, never closed (the caller owns it).
-// Not registering for good keeps a closed-and-reused descriptor number from
-// inheriting a stale reactor registration.
+// deregistered, its blocking mode restored, not closed (the caller owns it,
+// and closes it with kClose or by itself). Not registering for good keeps a
+// closed-and-reused descriptor number from inheriting a stale reactor
+// registration.
 #pragma once
 
 #include <asio/error_code.hpp>
@@ -26,6 +27,9 @@ class DescriptorRegistry {
     asio::posix::stream_descriptor descriptor;
     int operations = 0;
     bool was_blocking = false;
+    // Set by close() while operations were in flight: the number may already
+    // name another file, so they must not touch it again.
+    bool closed = false;
   };
 
   explicit DescriptorRegistry(asio::io_context& io) : io_(io) {}
@@ -41,11 +45,20 @@ class DescriptorRegistry {
   // Uncounts one operation on `entry`; the last one gives the descriptor back.
   void release(Entry& entry);
 
+  // Closes `fd`. Operations in flight on it are aborted first (Asio completes
+  // them with operation_aborted) and their entry is retired, so that the
+  // number's next user gets a registration of its own. Returns 0 or an errno.
+  int close(int fd);
+
  private:
   asio::io_context& io_;
   // Indexed by descriptor. Entries outlive their registrations: Asio's
   // cancellation handlers point into them, and reuse avoids allocation.
   std::vector<std::unique_ptr<Entry>> entries_;
+  // Entries close() took away while operations were in flight, kept until
+  // the last of them completes; then spare, for acquire() to reuse.
+  std::vector<std::unique_ptr<Entry>> closed_;
+  std::vector<std::unique_ptr<Entry>> spare_;
 };
 
 }  // namespace coio::internal

@@ -9,7 +9,10 @@
 
 #include <liburing.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -55,10 +58,15 @@ constexpr unsigned kSetupFlagChoices[] = {
 };
 
 // What the backend keeps in Operation::backend_area while it is in flight.
+// The kernel reads and writes the socket fields until the completion.
 struct OpState {
   bool cancel_requested = false;
+  socklen_t address_length = 0;  // kAccept: room in, size used out
+  msghdr message{};              // kRecvFrom, kSendTo
+  iovec data{};                  // the one buffer `message` points at
 };
 static_assert(sizeof(OpState) <= Operation::kBackendAreaSize);
+static_assert(alignof(OpState) <= alignof(std::max_align_t));
 
 OpState& state_of(Operation& op) {
   return *std::launder(reinterpret_cast<OpState*>(op.backend_area));
@@ -102,7 +110,16 @@ std::uint32_t from_poll_mask(unsigned mask) {
   return events;
 }
 
-void prep(io_uring_sqe* sqe, Operation& op) {
+msghdr* datagram(Operation& op, OpState& state, std::size_t length) {
+  state.data = {op.buffer, length};
+  state.message.msg_name = op.address;
+  state.message.msg_namelen = op.address_length;
+  state.message.msg_iov = &state.data;
+  state.message.msg_iovlen = 1;
+  return &state.message;
+}
+
+void prep(io_uring_sqe* sqe, Operation& op, OpState& state) {
   const int fd = static_cast<int>(op.handle);
   // A short transfer is allowed, and the kernel caps one far lower anyway.
   const auto length = static_cast<unsigned>(
@@ -119,8 +136,71 @@ void prep(io_uring_sqe* sqe, Operation& op) {
     case OpCode::kPoll:
       io_uring_prep_poll_add(sqe, fd, to_poll_mask(op.poll_events));
       break;
+    case OpCode::kAccept:
+      state.address_length = op.address_length;
+      io_uring_prep_accept(sqe, fd, static_cast<sockaddr*>(op.address),
+                           op.address ? &state.address_length : nullptr,
+                           SOCK_NONBLOCK | SOCK_CLOEXEC);
+      break;
+    case OpCode::kConnect:
+      io_uring_prep_connect(sqe, fd, static_cast<sockaddr*>(op.address),
+                            op.address_length);
+      break;
+    case OpCode::kRecv:
+      io_uring_prep_recv(sqe, fd, op.buffer, length, 0);
+      break;
+    case OpCode::kSend:
+      io_uring_prep_send(sqe, fd, op.buffer, length, MSG_NOSIGNAL);
+      break;
+    case OpCode::kRecvFrom:
+      io_uring_prep_recvmsg(sqe, fd, datagram(op, state, length), 0);
+      break;
+    case OpCode::kSendTo:
+      io_uring_prep_sendmsg(sqe, fd, datagram(op, state, length), MSG_NOSIGNAL);
+      break;
+    case OpCode::kClose:
+      io_uring_prep_close(sqe, fd);
+      break;
   }
   io_uring_sqe_set_data(sqe, &op);
+}
+
+// Turns a completion's non-negative res into Operation::result, and copies
+// back what the kernel wrote into backend_area.
+std::int64_t take_result(Operation& op, int res) {
+  switch (op.code) {
+    case OpCode::kPoll:
+      return from_poll_mask(static_cast<unsigned>(res));
+    case OpCode::kAccept:
+      op.address_length = state_of(op).address_length;
+      break;
+    case OpCode::kRecvFrom:
+      op.address_length = state_of(op).message.msg_namelen;
+      break;
+    default:
+      break;
+  }
+  return res;
+}
+
+// Ignores SIGPIPE unless the program chose what it does, as CPython does at
+// start-up: a write to a pipe or socket whose reader is gone then fails with
+// EPIPE instead of killing the process. kSend and kSendTo pass MSG_NOSIGNAL,
+// but kWrite has no such flag. Once per process, so that a program may still
+// restore the default afterwards.
+void ignore_sigpipe_once() {
+  static const bool once = [] {
+    struct sigaction current {};
+    if (::sigaction(SIGPIPE, nullptr, &current) == 0 &&
+        !(current.sa_flags & SA_SIGINFO) && current.sa_handler == SIG_DFL) {
+      struct sigaction ignore {};
+      ignore.sa_handler = SIG_IGN;
+      sigemptyset(&ignore.sa_mask);
+      ::sigaction(SIGPIPE, &ignore, nullptr);
+    }
+    return true;
+  }();
+  (void)once;
 }
 
 class IoUringBackend final : public Backend {
@@ -203,8 +283,7 @@ IoUringBackend::~IoUringBackend() {
 
 void IoUringBackend::submit(Operation& op) {
   io_uring_sqe* sqe = get_sqe();
-  ::new (op.backend_area) OpState{};
-  prep(sqe, op);
+  prep(sqe, op, *::new (op.backend_area) OpState{});
 }
 
 void IoUringBackend::cancel(Operation& op) {
@@ -342,9 +421,9 @@ void IoUringBackend::dispatch(const Completion& completion) {
   op.result = 0;
   op.error = 0;
   if (res >= 0) {
-    op.result = op.code == OpCode::kPoll
-                    ? from_poll_mask(static_cast<unsigned>(res))
-                    : static_cast<std::int64_t>(res);
+    // Also when a cancel came too late: an accepted socket must reach the
+    // core, which closes it.
+    op.result = take_result(op, res);
   } else if (state_of(op).cancel_requested &&
              (res == -ECANCELED || res == -EINTR)) {
     // -EINTR: the cancel interrupted an io-wq worker running the operation.
@@ -391,7 +470,9 @@ bool IoUringBackend::take_back_wake_read() noexcept {
 }  // namespace
 
 std::unique_ptr<Backend> make_io_uring_backend() {
-  return std::make_unique<IoUringBackend>();
+  auto backend = std::make_unique<IoUringBackend>();
+  ignore_sigpipe_once();
+  return backend;
 }
 
 }  // namespace coio

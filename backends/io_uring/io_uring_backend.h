@@ -19,6 +19,9 @@ namespace coio {
 // that makes it enter the kernel (its first run(), or a submit() that fills
 // the submission queue), and any other thread gets std::system_error(EEXIST).
 // Throws std::system_error naming the cause when the ring cannot be set up.
+// The first backend created sets SIGPIPE to SIG_IGN if it was SIG_DFL, so
+// that writing to a closed pipe or socket fails with EPIPE instead of killing
+// the process; a disposition the program chose is left alone.
 std::unique_ptr<Backend> make_io_uring_backend();
 
 }  // namespace coio

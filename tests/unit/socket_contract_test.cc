@@ -1,0 +1,866 @@
+// tests/unit/socket_contract_test.cc: the socket opcodes of coio/backend.h,
+// proven against one backend on real sockets.
+//
+// The same source is built once per backend; three macros name the backend
+// under test, e.g. for io_uring:
+//   -DCOIO_BACKEND_HEADER=backends/io_uring/io_uring_backend.h
+//   -DCOIO_BACKEND_FACTORY=make_io_uring_backend
+//   -DCOIO_BACKEND_NAME=io_uring
+// The tests use only the factory and the Backend interface, with TCP and UDP
+// on 127.0.0.1 and Unix sockets; plain system calls play the other side.
+
+#if !defined(COIO_BACKEND_HEADER) || !defined(COIO_BACKEND_FACTORY) || \
+    !defined(COIO_BACKEND_NAME)
+#error "define COIO_BACKEND_HEADER, COIO_BACKEND_FACTORY and COIO_BACKEND_NAME"
+#endif
+
+#define COIO_STRINGIFY_(x) #x
+#define COIO_STRINGIFY(x) COIO_STRINGIFY_(x)
+// The path is stringified token by token: none of its parts may be a macro
+// (beware `linux` and `unix`).
+#include COIO_STRINGIFY(COIO_BACKEND_HEADER)
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "coio/backend.h"
+#include "gtest/gtest.h"
+
+namespace coio {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Aborts the whole binary, naming the test, if it outlives `limit`: a run()
+// that never returns would otherwise hang the suite instead of failing it.
+class Watchdog {
+ public:
+  explicit Watchdog(std::chrono::milliseconds limit)
+      : test_(::testing::UnitTest::GetInstance()->current_test_info()->name()),
+        thread_([this, limit] {
+          std::unique_lock lock(mutex_);
+          if (!done_changed_.wait_for(lock, limit, [this] { return done_; })) {
+            std::fprintf(stderr, "watchdog: %s still running after %lld ms\n",
+                         test_.c_str(), static_cast<long long>(limit.count()));
+            std::abort();
+          }
+        }) {}
+
+  ~Watchdog() {
+    {
+      std::lock_guard lock(mutex_);
+      done_ = true;
+    }
+    done_changed_.notify_one();
+    thread_.join();
+  }
+
+ private:
+  std::string test_;
+  std::mutex mutex_;
+  std::condition_variable done_changed_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
+[[noreturn]] void die(const char* what) {
+  std::perror(what);
+  std::abort();
+}
+
+// Owns a descriptor.
+class Socket {
+ public:
+  Socket() = default;
+  explicit Socket(int fd) : fd_(fd) {}
+  Socket(Socket&& other) noexcept : fd_(other.release()) {}
+  Socket& operator=(Socket&& other) noexcept {
+    reset(other.release());
+    return *this;
+  }
+  ~Socket() { reset(); }
+
+  // A new socket, non-blocking and close-on-exec as the core makes them.
+  static Socket open(int family, int type) {
+    const int fd = ::socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) die("socket");
+    return Socket(fd);
+  }
+
+  // A connected pair of blocking Unix stream sockets.
+  static std::pair<Socket, Socket> pair() {
+    int fds[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
+      die("socketpair");
+    }
+    return {Socket(fds[0]), Socket(fds[1])};
+  }
+
+  int fd() const { return fd_; }
+  int release() { return std::exchange(fd_, -1); }
+  void reset(int fd = -1) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = fd;
+  }
+
+  // Bytes received and not yet read by anyone.
+  int unread() const {
+    int count = -1;
+    EXPECT_EQ(::ioctl(fd_, FIONREAD, &count), 0) << std::strerror(errno);
+    return count;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+// A socket address with room for any family.
+struct Address {
+  sockaddr_storage storage{};
+  socklen_t length = sizeof storage;
+
+  static Address loopback(std::uint16_t port = 0) {
+    Address address;
+    auto& in = reinterpret_cast<sockaddr_in&>(address.storage);
+    in.sin_family = AF_INET;
+    in.sin_port = htons(port);
+    in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.length = sizeof in;
+    return address;
+  }
+
+  static Address unix_path(const std::string& path) {
+    Address address;
+    auto& un = reinterpret_cast<sockaddr_un&>(address.storage);
+    un.sun_family = AF_UNIX;
+    if (path.size() >= sizeof un.sun_path) die("socket path too long");
+    std::memcpy(un.sun_path, path.c_str(), path.size() + 1);
+    address.length = offsetof(sockaddr_un, sun_path) + path.size() + 1;
+    return address;
+  }
+
+  // The address `fd` is bound to.
+  static Address of(const Socket& socket) {
+    Address address;
+    if (::getsockname(socket.fd(), address.data(), &address.length) != 0) {
+      die("getsockname");
+    }
+    return address;
+  }
+
+  sockaddr* data() { return reinterpret_cast<sockaddr*>(&storage); }
+  int family() const { return storage.ss_family; }
+  std::uint16_t port() const {
+    return ntohs(reinterpret_cast<const sockaddr_in&>(storage).sin_port);
+  }
+  std::uint32_t host() const {
+    return ntohl(reinterpret_cast<const sockaddr_in&>(storage).sin_addr.s_addr);
+  }
+};
+
+// A TCP socket listening on 127.0.0.1, on a port the system chose.
+Socket tcp_listener(int backlog = SOMAXCONN) {
+  Socket socket = Socket::open(AF_INET, SOCK_STREAM);
+  Address address = Address::loopback();
+  if (::bind(socket.fd(), address.data(), address.length) != 0) {
+    die("bind");
+  }
+  if (::listen(socket.fd(), backlog) != 0) die("listen");
+  return socket;
+}
+
+// A UDP socket bound to 127.0.0.1, on a port the system chose.
+Socket udp_socket() {
+  Socket socket = Socket::open(AF_INET, SOCK_DGRAM);
+  Address address = Address::loopback();
+  if (::bind(socket.fd(), address.data(), address.length) != 0) {
+    die("bind");
+  }
+  return socket;
+}
+
+// Connects with connect(2), behind the backend's back; the handshake with a
+// listener on this machine completes before it returns.
+Socket connect_by_hand(Address address) {
+  const int fd = ::socket(address.family(), SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) die("socket");
+  if (::connect(fd, address.data(), address.length) != 0) die("connect");
+  return Socket(fd);
+}
+
+// Accepts with accept4(2), without waiting; an invalid Socket if none waits.
+Socket accept_by_hand(const Socket& listener) {
+  return Socket(::accept4(listener.fd(), nullptr, nullptr, SOCK_CLOEXEC));
+}
+
+int open_descriptors() {
+  DIR* dir = ::opendir("/proc/self/fd");
+  if (dir == nullptr) die("opendir");
+  int count = 0;
+  while (::readdir(dir) != nullptr) ++count;
+  ::closedir(dir);
+  return count;
+}
+
+// An Operation that counts its completions.
+struct TestOp : Operation {
+  TestOp(OpCode op_code, int fd, void* data = nullptr, std::size_t size = 0) {
+    code = op_code;
+    handle = fd;
+    buffer = data;
+    length = size;
+    on_complete = [](Operation& op) noexcept {
+      ++static_cast<TestOp&>(op).completions;
+    };
+  }
+
+  TestOp(OpCode op_code, int fd, Address& at, void* data = nullptr,
+         std::size_t size = 0)
+      : TestOp(op_code, fd, data, size) {
+    address = &at.storage;
+    address_length = at.length;
+  }
+
+  bool done() const { return completions > 0; }
+
+  int completions = 0;
+};
+
+// Restores SIGPIPE's default action for its lifetime, so that a SIGPIPE the
+// backend lets through kills the test instead of going unnoticed.
+class DefaultSigpipe {
+ public:
+  DefaultSigpipe() {
+    struct sigaction action {};
+    action.sa_handler = SIG_DFL;
+    sigemptyset(&action.sa_mask);
+    ::sigaction(SIGPIPE, &action, &saved_);
+  }
+  ~DefaultSigpipe() { ::sigaction(SIGPIPE, &saved_, nullptr); }
+
+ private:
+  struct sigaction saved_ {};
+};
+
+class SocketContract : public ::testing::Test {
+ protected:
+  // Runs the backend until `done()` holds or `limit` passes; says which.
+  template <class Done>
+  bool run_until(Done done, Clock::duration limit = 5s) {
+    const Clock::time_point give_up = Clock::now() + limit;
+    while (!done()) {
+      const Clock::time_point now = Clock::now();
+      if (now >= give_up) return false;
+      backend_->run(std::min(give_up, now + 100ms));
+    }
+    return true;
+  }
+
+  // Runs the backend for about `period`, whatever completes.
+  void run_for(Clock::duration period) {
+    const Clock::time_point end = Clock::now() + period;
+    while (Clock::now() < end) backend_->run(end);
+  }
+
+  // Submits `op` and runs the backend until it completes, once.
+  void finish(TestOp& op) {
+    backend_->submit(op);
+    ASSERT_TRUE(run_until([&] { return op.done(); }))
+        << "operation " << static_cast<int>(op.code) << " never completed";
+    EXPECT_EQ(op.completions, 1);
+  }
+
+  // Like finish(), and checks it succeeded.
+  void complete(TestOp& op) {
+    ASSERT_NO_FATAL_FAILURE(finish(op));
+    EXPECT_EQ(op.error, 0) << std::strerror(op.error);
+  }
+
+  // Accepts on `listener` with kAccept while connecting `client` to it with
+  // kConnect; returns the accepted socket.
+  Socket accept_and_connect(const Socket& listener, const Socket& client) {
+    Address peer;
+    TestOp accept(OpCode::kAccept, listener.fd(), peer);
+    Address address = Address::of(listener);
+    TestOp connect(OpCode::kConnect, client.fd(), address);
+    backend_->submit(accept);
+    backend_->submit(connect);
+    EXPECT_TRUE(run_until([&] { return accept.done() && connect.done(); }));
+    EXPECT_EQ(accept.error, 0) << std::strerror(accept.error);
+    EXPECT_EQ(connect.error, 0) << std::strerror(connect.error);
+    return Socket(accept.error == 0 ? static_cast<int>(accept.result) : -1);
+  }
+
+  // First, so that it also watches the backend's construction and teardown.
+  Watchdog watchdog_{30s};
+  std::unique_ptr<Backend> backend_ = COIO_BACKEND_FACTORY();
+};
+
+TEST_F(SocketContract, NameIsTheBackendItWasBuiltFor) {
+  EXPECT_EQ(backend_->name(), COIO_STRINGIFY(COIO_BACKEND_NAME));
+  std::printf("backend under test: %.*s\n",
+              static_cast<int>(backend_->name().size()),
+              backend_->name().data());
+}
+
+TEST_F(SocketContract,
+       AcceptAndConnectCompleteWithANonBlockingCloseOnExecSocketAndPeer) {
+  Socket listener = tcp_listener();
+  Address listening = Address::of(listener);
+  ASSERT_NE(listening.port(), 0);
+
+  Address peer;
+  TestOp accept(OpCode::kAccept, listener.fd(), peer);
+  backend_->submit(accept);
+  run_for(10ms);
+  EXPECT_FALSE(accept.done()) << "accepted with nobody connecting";
+
+  Socket client = Socket::open(AF_INET, SOCK_STREAM);
+  TestOp connect(OpCode::kConnect, client.fd(), listening);
+  backend_->submit(connect);
+  ASSERT_TRUE(run_until([&] { return accept.done() && connect.done(); }));
+  EXPECT_EQ(connect.completions, 1);
+  EXPECT_EQ(connect.error, 0) << std::strerror(connect.error);
+  EXPECT_EQ(connect.result, 0);
+  EXPECT_EQ(accept.completions, 1);
+  ASSERT_EQ(accept.error, 0) << std::strerror(accept.error);
+  ASSERT_GE(accept.result, 0);
+  Socket accepted(static_cast<int>(accept.result));
+
+  EXPECT_TRUE(::fcntl(accepted.fd(), F_GETFL) & O_NONBLOCK);
+  EXPECT_TRUE(::fcntl(accepted.fd(), F_GETFD) & FD_CLOEXEC);
+
+  const Address client_address = Address::of(client);
+  ASSERT_EQ(accept.address_length, sizeof(sockaddr_in));
+  EXPECT_EQ(peer.family(), AF_INET);
+  EXPECT_EQ(peer.host(), INADDR_LOOPBACK);
+  EXPECT_EQ(peer.port(), client_address.port());
+
+  sockaddr_in connected_to{};
+  socklen_t length = sizeof connected_to;
+  ASSERT_EQ(::getpeername(client.fd(),
+                          reinterpret_cast<sockaddr*>(&connected_to), &length),
+            0);
+  EXPECT_EQ(ntohs(connected_to.sin_port), listening.port());
+}
+
+TEST_F(SocketContract, AcceptAndConnectWorkOnAUnixSocketInADirectory) {
+  // A socket's path has room for 107 bytes; the test's directory may be
+  // deeper than that.
+  std::string directory = ::testing::TempDir();
+  if (directory.size() > 64) directory = "/tmp/";
+  directory += "socket_contract_XXXXXX";
+  ASSERT_NE(::mkdtemp(directory.data()), nullptr) << std::strerror(errno);
+  const std::string path = directory + "/listener";
+  Address listening = Address::unix_path(path);
+  Socket listener = Socket::open(AF_UNIX, SOCK_STREAM);
+  ASSERT_EQ(::bind(listener.fd(), listening.data(), listening.length), 0)
+      << std::strerror(errno);
+  ASSERT_EQ(::listen(listener.fd(), SOMAXCONN), 0);
+
+  Address peer;
+  TestOp accept(OpCode::kAccept, listener.fd(), peer);
+  Socket client = Socket::open(AF_UNIX, SOCK_STREAM);
+  TestOp connect(OpCode::kConnect, client.fd(), listening);
+  backend_->submit(accept);
+  backend_->submit(connect);
+  ASSERT_TRUE(run_until([&] { return accept.done() && connect.done(); }));
+  EXPECT_EQ(connect.error, 0) << std::strerror(connect.error);
+  ASSERT_EQ(accept.error, 0) << std::strerror(accept.error);
+  Socket accepted(static_cast<int>(accept.result));
+  EXPECT_EQ(peer.family(), AF_UNIX);
+  // The client is unnamed: only the family is filled in.
+  EXPECT_GE(accept.address_length, sizeof(sa_family_t));
+  EXPECT_LE(accept.address_length, sizeof(sockaddr_un));
+
+  std::string out = "over a path";
+  TestOp send(OpCode::kSend, client.fd(), out.data(), out.size());
+  complete(send);
+  char in[32] = {};
+  TestOp recv(OpCode::kRecv, accepted.fd(), in, sizeof in);
+  complete(recv);
+  ASSERT_EQ(recv.result, static_cast<std::int64_t>(out.size()));
+  EXPECT_EQ(std::string(in, out.size()), out);
+
+  client.reset();
+  accepted.reset();
+  listener.reset();
+  ::unlink(path.c_str());
+  ::rmdir(directory.c_str());
+}
+
+TEST_F(SocketContract, SendAndRecvCarryBytesBothWaysOverTcp) {
+  Socket listener = tcp_listener();
+  Socket client = Socket::open(AF_INET, SOCK_STREAM);
+  Socket server = accept_and_connect(listener, client);
+  ASSERT_GE(server.fd(), 0);
+
+  std::string request = "ping over tcp";
+  char in[64] = {};
+  TestOp recv(OpCode::kRecv, server.fd(), in, sizeof in);
+  backend_->submit(recv);
+  run_for(10ms);
+  EXPECT_FALSE(recv.done()) << "received before anything was sent";
+
+  TestOp send(OpCode::kSend, client.fd(), request.data(), request.size());
+  complete(send);
+  EXPECT_EQ(send.result, static_cast<std::int64_t>(request.size()));
+  ASSERT_TRUE(run_until([&] { return recv.done(); }));
+  EXPECT_EQ(recv.completions, 1);
+  EXPECT_EQ(recv.error, 0) << std::strerror(recv.error);
+  ASSERT_EQ(recv.result, static_cast<std::int64_t>(request.size()));
+  EXPECT_EQ(std::string(in, request.size()), request);
+
+  std::string reply = "pong";
+  TestOp send_back(OpCode::kSend, server.fd(), reply.data(), reply.size());
+  complete(send_back);
+  char back[8] = {};
+  TestOp recv_back(OpCode::kRecv, client.fd(), back, sizeof back);
+  complete(recv_back);
+  ASSERT_EQ(recv_back.result, 4);
+  EXPECT_EQ(std::string(back, 4), reply);
+}
+
+TEST_F(SocketContract, SendAndRecvWorkOnBlockingUnixSockets) {
+  auto [left, right] = Socket::pair();
+  std::string out = "blocking pair";
+  TestOp send(OpCode::kSend, left.fd(), out.data(), out.size());
+  complete(send);
+  EXPECT_EQ(send.result, static_cast<std::int64_t>(out.size()));
+  char in[32] = {};
+  TestOp recv(OpCode::kRecv, right.fd(), in, sizeof in);
+  complete(recv);
+  ASSERT_EQ(recv.result, static_cast<std::int64_t>(out.size()));
+  EXPECT_EQ(std::string(in, out.size()), out);
+}
+
+TEST_F(SocketContract, RecvReturnsZeroAfterThePeerShutsDown) {
+  Socket listener = tcp_listener();
+  Socket client = Socket::open(AF_INET, SOCK_STREAM);
+  Socket server = accept_and_connect(listener, client);
+  ASSERT_GE(server.fd(), 0);
+
+  char in[8];
+  std::memset(in, '#', sizeof in);
+  TestOp recv(OpCode::kRecv, server.fd(), in, sizeof in);
+  backend_->submit(recv);
+  run_for(10ms);
+  EXPECT_FALSE(recv.done());
+
+  ASSERT_EQ(::shutdown(client.fd(), SHUT_WR), 0);
+  ASSERT_TRUE(run_until([&] { return recv.done(); }));
+  EXPECT_EQ(recv.completions, 1);
+  EXPECT_EQ(recv.error, 0) << std::strerror(recv.error);
+  EXPECT_EQ(recv.result, 0);
+
+  // And again, now that the end of the stream is already there.
+  TestOp again(OpCode::kRecv, server.fd(), in, sizeof in);
+  complete(again);
+  EXPECT_EQ(again.result, 0);
+}
+
+TEST_F(SocketContract, SendToAClosedTcpPeerFailsWithoutSigpipe) {
+  Socket listener = tcp_listener();
+  Socket client = Socket::open(AF_INET, SOCK_STREAM);
+  Socket server = accept_and_connect(listener, client);
+  ASSERT_GE(server.fd(), 0);
+  server.reset();
+
+  DefaultSigpipe default_sigpipe;
+  char out[4096] = {};
+  int error = 0;
+  for (int attempt = 0; attempt < 100 && error == 0; ++attempt) {
+    TestOp send(OpCode::kSend, client.fd(), out, sizeof out);
+    ASSERT_NO_FATAL_FAILURE(finish(send));
+    error = send.error;
+    if (error == 0) run_for(1ms);  // for the peer's reset to arrive
+  }
+  EXPECT_TRUE(error == EPIPE || error == ECONNRESET)
+      << error << ": " << std::strerror(error);
+}
+
+TEST_F(SocketContract, SendToAClosedUnixPeerFailsWithEpipeWithoutSigpipe) {
+  auto [left, right] = Socket::pair();
+  right.reset();
+
+  DefaultSigpipe default_sigpipe;
+  char out[] = "nobody listens";
+  TestOp send(OpCode::kSend, left.fd(), out, sizeof out);
+  finish(send);
+  EXPECT_EQ(send.error, EPIPE) << std::strerror(send.error);
+}
+
+TEST_F(SocketContract, ConnectToAPortWithoutListenerFailsWithEconnrefused) {
+  // Bound but not listening: the port stays ours, and refuses connections.
+  Socket bound = Socket::open(AF_INET, SOCK_STREAM);
+  Address address = Address::loopback();
+  ASSERT_EQ(::bind(bound.fd(), address.data(), address.length), 0);
+  Address target = Address::of(bound);
+
+  Socket client = Socket::open(AF_INET, SOCK_STREAM);
+  TestOp connect(OpCode::kConnect, client.fd(), target);
+  finish(connect);
+  EXPECT_EQ(connect.error, ECONNREFUSED) << std::strerror(connect.error);
+}
+
+TEST_F(SocketContract, RecvFromAndSendToCarryDatagramsAndTheirSenders) {
+  Socket first = udp_socket();
+  Socket second = udp_socket();
+  Address first_address = Address::of(first);
+  Address second_address = Address::of(second);
+
+  char in[64];
+  std::memset(in, '#', sizeof in);
+  Address sender;
+  TestOp recv_from(OpCode::kRecvFrom, second.fd(), sender, in, sizeof in);
+  backend_->submit(recv_from);
+  run_for(10ms);
+  EXPECT_FALSE(recv_from.done());
+
+  std::string out = "a datagram";
+  TestOp send_to(OpCode::kSendTo, first.fd(), second_address, out.data(),
+                 out.size());
+  complete(send_to);
+  EXPECT_EQ(send_to.result, static_cast<std::int64_t>(out.size()));
+  ASSERT_TRUE(run_until([&] { return recv_from.done(); }));
+  EXPECT_EQ(recv_from.completions, 1);
+  ASSERT_EQ(recv_from.error, 0) << std::strerror(recv_from.error);
+  ASSERT_EQ(recv_from.result, static_cast<std::int64_t>(out.size()));
+  EXPECT_EQ(std::string(in, out.size()), out);
+  EXPECT_EQ(in[out.size()], '#');
+  ASSERT_EQ(recv_from.address_length, sizeof(sockaddr_in));
+  EXPECT_EQ(sender.family(), AF_INET);
+  EXPECT_EQ(sender.host(), INADDR_LOOPBACK);
+  EXPECT_EQ(sender.port(), first_address.port());
+
+  // Reply to the address as received.
+  sender.length = recv_from.address_length;
+  std::string reply = "the reply";
+  TestOp reply_to(OpCode::kSendTo, second.fd(), sender, reply.data(),
+                  reply.size());
+  complete(reply_to);
+  char back[64] = {};
+  Address replier;
+  TestOp recv_reply(OpCode::kRecvFrom, first.fd(), replier, back, sizeof back);
+  complete(recv_reply);
+  ASSERT_EQ(recv_reply.result, static_cast<std::int64_t>(reply.size()));
+  EXPECT_EQ(std::string(back, reply.size()), reply);
+  ASSERT_EQ(recv_reply.address_length, sizeof(sockaddr_in));
+  EXPECT_EQ(replier.port(), second_address.port());
+}
+
+TEST_F(SocketContract, DatagramsKeepTheirBoundaries) {
+  Socket first = udp_socket();
+  Socket second = udp_socket();
+  Address second_address = Address::of(second);
+  std::string one = "one";
+  std::string two = "second one";
+  TestOp send_one(OpCode::kSendTo, first.fd(), second_address, one.data(),
+                  one.size());
+  complete(send_one);
+  TestOp send_two(OpCode::kSendTo, first.fd(), second_address, two.data(),
+                  two.size());
+  complete(send_two);
+
+  for (const std::string& expected : {one, two}) {
+    char in[64] = {};
+    Address sender;
+    TestOp recv_from(OpCode::kRecvFrom, second.fd(), sender, in, sizeof in);
+    complete(recv_from);
+    ASSERT_EQ(recv_from.result, static_cast<std::int64_t>(expected.size()));
+    EXPECT_EQ(std::string(in, expected.size()), expected);
+  }
+}
+
+TEST_F(SocketContract, CancelledAcceptCompletesOnceAndTakesNoConnection) {
+  Socket listener = tcp_listener();
+  Address peer;
+  TestOp accept(OpCode::kAccept, listener.fd(), peer);
+  backend_->submit(accept);
+  run_for(10ms);
+  ASSERT_FALSE(accept.done());
+
+  backend_->cancel(accept);
+  ASSERT_TRUE(run_until([&] { return accept.done(); }));
+  EXPECT_EQ(accept.completions, 1);
+  EXPECT_EQ(accept.error, Operation::kCancelled);
+
+  // A connection arriving after the cancel waits for the next accept.
+  Socket client = connect_by_hand(Address::of(listener));
+  run_for(30ms);
+  EXPECT_EQ(accept.completions, 1);
+  Socket waiting = accept_by_hand(listener);
+  EXPECT_GE(waiting.fd(), 0) << "the cancelled accept took the connection";
+}
+
+// An accept that wins the race with its cancel reports the socket, so that
+// the core can close it; one that loses leaves the connection queued.
+TEST_F(SocketContract, CancelRacingAnAcceptReportsTheSocketOrLeavesItQueued) {
+  Socket listener = tcp_listener();
+  const Address listening = Address::of(listener);
+  const int descriptors_before = open_descriptors();
+  int real = 0;
+  int cancelled = 0;
+  for (int round = 0; round < 200; ++round) {
+    Socket client;
+    Address peer;
+    TestOp accept(OpCode::kAccept, listener.fd(), peer);
+    if (round % 2 == 0) {
+      // The connection is queued before the accept starts.
+      client = connect_by_hand(listening);
+      backend_->submit(accept);
+    } else {
+      // The connection arrives while the accept waits in the kernel.
+      backend_->submit(accept);
+      backend_->run(Clock::now());
+      ASSERT_FALSE(accept.done());
+      client = connect_by_hand(listening);
+    }
+    backend_->cancel(accept);
+    ASSERT_TRUE(run_until([&] { return accept.done(); })) << "round " << round;
+    EXPECT_EQ(accept.completions, 1);
+    if (accept.error == 0) {
+      ++real;
+      ASSERT_GE(accept.result, 0) << "round " << round;
+      Socket accepted(static_cast<int>(accept.result));
+      EXPECT_EQ(peer.port(), Address::of(client).port());
+      EXPECT_LT(accept_by_hand(listener).fd(), 0) << "round " << round;
+    } else {
+      ++cancelled;
+      ASSERT_EQ(accept.error, Operation::kCancelled) << "round " << round;
+      EXPECT_GE(accept_by_hand(listener).fd(), 0) << "round " << round;
+    }
+  }
+  EXPECT_EQ(open_descriptors(), descriptors_before) << "a socket leaked";
+  std::printf("real results: %d, cancelled: %d\n", real, cancelled);
+  RecordProperty("real_results", real);
+  RecordProperty("cancelled", cancelled);
+}
+
+TEST_F(SocketContract, CancelledRecvCompletesOnceAndLeavesBufferUntouched) {
+  Socket listener = tcp_listener();
+  Socket client = Socket::open(AF_INET, SOCK_STREAM);
+  Socket server = accept_and_connect(listener, client);
+  ASSERT_GE(server.fd(), 0);
+
+  char in[16];
+  std::memset(in, '#', sizeof in);
+  TestOp recv(OpCode::kRecv, server.fd(), in, sizeof in);
+  backend_->submit(recv);
+  run_for(10ms);
+  ASSERT_FALSE(recv.done());
+
+  backend_->cancel(recv);
+  ASSERT_TRUE(run_until([&] { return recv.done(); }));
+  EXPECT_EQ(recv.completions, 1);
+  EXPECT_EQ(recv.error, Operation::kCancelled);
+
+  // Data arriving after the cancel must neither reach the buffer nor be
+  // taken out of the socket.
+  ASSERT_EQ(::send(client.fd(), "late", 4, MSG_NOSIGNAL), 4);
+  run_for(30ms);
+  EXPECT_EQ(recv.completions, 1);
+  EXPECT_EQ(std::string(in, sizeof in), std::string(sizeof in, '#'));
+  EXPECT_EQ(server.unread(), 4);
+}
+
+TEST_F(SocketContract, CancelledRecvFromCompletesOnceAndLeavesBufferUntouched) {
+  Socket socket = udp_socket();
+  char in[16];
+  std::memset(in, '#', sizeof in);
+  Address sender;
+  TestOp recv_from(OpCode::kRecvFrom, socket.fd(), sender, in, sizeof in);
+  backend_->submit(recv_from);
+  run_for(10ms);
+  ASSERT_FALSE(recv_from.done());
+
+  backend_->cancel(recv_from);
+  ASSERT_TRUE(run_until([&] { return recv_from.done(); }));
+  EXPECT_EQ(recv_from.completions, 1);
+  EXPECT_EQ(recv_from.error, Operation::kCancelled);
+  EXPECT_EQ(std::string(in, sizeof in), std::string(sizeof in, '#'));
+}
+
+TEST_F(SocketContract, CloseClosesTheDescriptor) {
+  Socket socket = Socket::open(AF_INET, SOCK_STREAM);
+  TestOp close(OpCode::kClose, socket.fd());
+  complete(close);
+  EXPECT_EQ(close.result, 0);
+  errno = 0;
+  EXPECT_EQ(::fcntl(socket.fd(), F_GETFD), -1);
+  EXPECT_EQ(errno, EBADF);
+  (void)socket.release();
+}
+
+TEST_F(SocketContract, CloseOfAnAcceptedConnectionIsSeenByThePeer) {
+  Socket listener = tcp_listener();
+  Socket client = Socket::open(AF_INET, SOCK_STREAM);
+  Socket server = accept_and_connect(listener, client);
+  ASSERT_GE(server.fd(), 0);
+
+  TestOp close(OpCode::kClose, server.release());
+  complete(close);
+  char in[8];
+  TestOp recv(OpCode::kRecv, client.fd(), in, sizeof in);
+  complete(recv);
+  EXPECT_EQ(recv.result, 0);
+}
+
+TEST_F(SocketContract, SocketErrorsAreReportedAsErrnoValues) {
+  auto [left, right] = Socket::pair();
+  const int closed = ::dup(left.fd());
+  ::close(closed);
+  char in[8];
+  TestOp recv(OpCode::kRecv, closed, in, sizeof in);
+  finish(recv);
+  EXPECT_EQ(recv.error, EBADF) << std::strerror(recv.error);
+
+  TestOp close(OpCode::kClose, closed);
+  finish(close);
+  EXPECT_EQ(close.error, EBADF) << std::strerror(close.error);
+
+  // A descriptor that is not a socket.
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe2(pipe_fds, O_CLOEXEC), 0);
+  Socket reader(pipe_fds[0]);
+  Socket writer(pipe_fds[1]);
+  Address peer;
+  TestOp accept(OpCode::kAccept, reader.fd(), peer);
+  finish(accept);
+  EXPECT_EQ(accept.error, ENOTSOCK) << std::strerror(accept.error);
+}
+
+TEST_F(SocketContract, AThousandConnectionsAreAcceptedAndConnectedAtOnce) {
+  constexpr int kConnections = 1000;
+  // Two descriptors per connection, and room for the test's own.
+  constexpr rlim_t kDescriptors = 2 * kConnections + 64;
+  rlimit limit{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &limit), 0);
+  if (limit.rlim_cur < kDescriptors) {
+    if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max < kDescriptors) {
+      GTEST_SKIP() << "RLIMIT_NOFILE's hard limit " << limit.rlim_max
+                   << " is below the " << kDescriptors << " this test needs";
+    }
+    limit.rlim_cur = limit.rlim_max;
+    ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &limit), 0) << std::strerror(errno);
+  }
+
+  Socket listener = tcp_listener(2 * kConnections);
+  Address listening = Address::of(listener);
+  std::vector<Address> peers(kConnections);
+  std::vector<Socket> clients;
+  std::vector<TestOp> ops;
+  ops.reserve(2 * kConnections);
+  for (int i = 0; i < kConnections; ++i) {
+    ops.emplace_back(OpCode::kAccept, listener.fd(), peers[i]);
+  }
+  for (int i = 0; i < kConnections; ++i) {
+    clients.push_back(Socket::open(AF_INET, SOCK_STREAM));
+    ops.emplace_back(OpCode::kConnect, clients.back().fd(), listening);
+  }
+  for (TestOp& op : ops) backend_->submit(op);
+  ASSERT_TRUE(run_until(
+      [&] {
+        return std::all_of(ops.begin(), ops.end(),
+                           [](const TestOp& op) { return op.done(); });
+      },
+      20s));
+  run_for(20ms);
+
+  std::vector<Socket> accepted;
+  std::set<int> peer_ports;
+  for (int i = 0; i < kConnections; ++i) {
+    const TestOp& accept = ops[i];
+    ASSERT_EQ(accept.completions, 1);
+    ASSERT_EQ(accept.error, 0) << std::strerror(accept.error);
+    ASSERT_GE(accept.result, 0);
+    accepted.emplace_back(static_cast<int>(accept.result));
+    ASSERT_EQ(accept.address_length, sizeof(sockaddr_in));
+    peer_ports.insert(peers[i].port());
+  }
+  std::set<int> client_ports;
+  for (int i = 0; i < kConnections; ++i) {
+    const TestOp& connect = ops[kConnections + i];
+    ASSERT_EQ(connect.completions, 1);
+    ASSERT_EQ(connect.error, 0) << std::strerror(connect.error);
+    client_ports.insert(Address::of(clients[i]).port());
+  }
+  EXPECT_EQ(peer_ports, client_ports)
+      << "the accepted peers are not the connecting clients";
+}
+
+// Not a fixture test: the first backend of a process decides about SIGPIPE,
+// so each check runs in a fresh process that sets the disposition first.
+class SigpipeTest : public ::testing::Test {
+ protected:
+  SigpipeTest() { GTEST_FLAG_SET(death_test_style, "threadsafe"); }
+};
+
+// In a fresh process: sets SIGPIPE to `disposition`, creates a backend, then
+// writes with kWrite to a socket whose peer is gone. Exits with 0 if the
+// write failed with EPIPE and SIGPIPE's disposition is then `expected`.
+[[noreturn]] void write_to_a_closed_peer(void (*disposition)(int),
+                                         void (*expected)(int)) {
+  std::signal(SIGPIPE, disposition);
+  std::unique_ptr<Backend> backend = COIO_BACKEND_FACTORY();
+  struct sigaction after {};
+  ::sigaction(SIGPIPE, nullptr, &after);
+  if (after.sa_handler != expected) {
+    std::fprintf(stderr, "the backend changed SIGPIPE's disposition\n");
+    std::_Exit(2);
+  }
+
+  auto [left, right] = Socket::pair();
+  right.reset();
+  char out[] = "x";
+  TestOp write(OpCode::kWrite, left.fd(), out, 1);
+  backend->submit(write);
+  const Clock::time_point give_up = Clock::now() + 5s;
+  while (!write.done() && Clock::now() < give_up) backend->run(give_up);
+  if (write.error != EPIPE) {
+    std::fprintf(stderr, "kWrite: %s\n", std::strerror(write.error));
+    std::_Exit(3);
+  }
+  std::_Exit(0);
+}
+
+void count_sigpipe(int) {}
+
+TEST_F(SigpipeTest, TheBackendIgnoresSigpipeSoWritesToAClosedPeerFailWithEpipe) {
+  Watchdog watchdog(30s);
+  EXPECT_EXIT(write_to_a_closed_peer(SIG_DFL, SIG_IGN),
+              ::testing::ExitedWithCode(0), "");
+}
+
+TEST_F(SigpipeTest, TheBackendLeavesASigpipeHandlerOfTheProgramAlone) {
+  Watchdog watchdog(30s);
+  EXPECT_EXIT(write_to_a_closed_peer(count_sigpipe, count_sigpipe),
+              ::testing::ExitedWithCode(0), "");
+}
+
+}  // namespace
+}  // namespace coio
