@@ -9,16 +9,7 @@
 // The tests use only the factory and the Backend interface, with TCP and UDP
 // on 127.0.0.1 and Unix sockets; plain system calls play the other side.
 
-#if !defined(COIO_BACKEND_HEADER) || !defined(COIO_BACKEND_FACTORY) || \
-    !defined(COIO_BACKEND_NAME)
-#error "define COIO_BACKEND_HEADER, COIO_BACKEND_FACTORY and COIO_BACKEND_NAME"
-#endif
-
-#define COIO_STRINGIFY_(x) #x
-#define COIO_STRINGIFY(x) COIO_STRINGIFY_(x)
-// The path is stringified token by token: none of its parts may be a macro
-// (beware `linux` and `unix`).
-#include COIO_STRINGIFY(COIO_BACKEND_HEADER)
+#include "tests/unit/backend_under_test.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -53,39 +44,9 @@
 namespace coio {
 namespace {
 
+using testing_support::Watchdog;
+
 using namespace std::chrono_literals;
-
-// Aborts the whole binary, naming the test, if it outlives `limit`: a run()
-// that never returns would otherwise hang the suite instead of failing it.
-class Watchdog {
- public:
-  explicit Watchdog(std::chrono::milliseconds limit)
-      : test_(::testing::UnitTest::GetInstance()->current_test_info()->name()),
-        thread_([this, limit] {
-          std::unique_lock lock(mutex_);
-          if (!done_changed_.wait_for(lock, limit, [this] { return done_; })) {
-            std::fprintf(stderr, "watchdog: %s still running after %lld ms\n",
-                         test_.c_str(), static_cast<long long>(limit.count()));
-            std::abort();
-          }
-        }) {}
-
-  ~Watchdog() {
-    {
-      std::lock_guard lock(mutex_);
-      done_ = true;
-    }
-    done_changed_.notify_one();
-    thread_.join();
-  }
-
- private:
-  std::string test_;
-  std::mutex mutex_;
-  std::condition_variable done_changed_;
-  bool done_ = false;
-  std::thread thread_;
-};
 
 [[noreturn]] void die(const char* what) {
   std::perror(what);
