@@ -1,7 +1,6 @@
 #include "backends/asio/asio_backend.h"
 
 #include <poll.h>
-#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -29,6 +28,7 @@
 
 #include "backends/asio/descriptor_registry.h"
 #include "backends/asio/handler_memory.h"
+#include "backends/common/sigpipe.h"
 #include "coio/backend.h"
 
 namespace coio {
@@ -515,28 +515,6 @@ class AsioBackend final : public Backend {
   std::uint64_t completions_ = 0;
 };
 
-// Ignores SIGPIPE unless the program chose what it does, as CPython does at
-// start-up: a write to a pipe or socket whose reader is gone then fails with
-// EPIPE instead of killing the process. kSend and kSendTo pass MSG_NOSIGNAL
-// where there is one, but kWrite has no such flag. Once per process, so that
-// a program may still restore the default afterwards.
-void ignore_sigpipe_once() {
-#ifdef SIGPIPE
-  static const bool once = [] {
-    struct sigaction current {};
-    if (::sigaction(SIGPIPE, nullptr, &current) == 0 &&
-        !(current.sa_flags & SA_SIGINFO) && current.sa_handler == SIG_DFL) {
-      struct sigaction ignore {};
-      ignore.sa_handler = SIG_IGN;
-      sigemptyset(&ignore.sa_mask);
-      ::sigaction(SIGPIPE, &ignore, nullptr);
-    }
-    return true;
-  }();
-  (void)once;
-#endif
-}
-
 }  // namespace
 
 std::unique_ptr<Backend> make_asio_backend() {
@@ -547,7 +525,7 @@ std::unique_ptr<Backend> make_asio_backend() {
     throw std::system_error(
         e.code(), std::string("cannot start the asio backend: ") + e.what());
   }
-  ignore_sigpipe_once();
+  internal::ignore_sigpipe_once();
   return backend;
 }
 

@@ -9,7 +9,6 @@
 
 #include <liburing.h>
 #include <poll.h>
-#include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -29,6 +28,7 @@
 #include <system_error>
 #include <vector>
 
+#include "backends/common/sigpipe.h"
 #include "coio/backend.h"
 
 namespace coio {
@@ -181,26 +181,6 @@ std::int64_t take_result(Operation& op, int res) {
       break;
   }
   return res;
-}
-
-// Ignores SIGPIPE unless the program chose what it does, as CPython does at
-// start-up: a write to a pipe or socket whose reader is gone then fails with
-// EPIPE instead of killing the process. kSend and kSendTo pass MSG_NOSIGNAL,
-// but kWrite has no such flag. Once per process, so that a program may still
-// restore the default afterwards.
-void ignore_sigpipe_once() {
-  static const bool once = [] {
-    struct sigaction current {};
-    if (::sigaction(SIGPIPE, nullptr, &current) == 0 &&
-        !(current.sa_flags & SA_SIGINFO) && current.sa_handler == SIG_DFL) {
-      struct sigaction ignore {};
-      ignore.sa_handler = SIG_IGN;
-      sigemptyset(&ignore.sa_mask);
-      ::sigaction(SIGPIPE, &ignore, nullptr);
-    }
-    return true;
-  }();
-  (void)once;
 }
 
 class IoUringBackend final : public Backend {
@@ -471,7 +451,7 @@ bool IoUringBackend::take_back_wake_read() noexcept {
 
 std::unique_ptr<Backend> make_io_uring_backend() {
   auto backend = std::make_unique<IoUringBackend>();
-  ignore_sigpipe_once();
+  internal::ignore_sigpipe_once();
   return backend;
 }
 
