@@ -8,21 +8,6 @@
 namespace coio::testing {
 namespace {
 
-Task<int> record_cancel_then_rethrow(std::chrono::milliseconds d, bool& cleaned_up) {
-  bool was_cancelled = false;
-  try {
-    co_await sleep(d);
-  } catch (const CancelledError&) {
-    was_cancelled = true;
-  }
-  if (was_cancelled) {
-    co_await sleep(1ms);
-    cleaned_up = true;
-    throw CancelledError();
-  }
-  co_return 1;
-}
-
 Task<int> ignore_cancel_and_return(int v) {
   try {
     co_await sleep(10s);
@@ -138,9 +123,10 @@ TEST(WaitFor, ReturnsTheValueWhenInTime) {
 
 TEST(WaitFor, OnTimeoutCancelsTheInnerTaskFirstThenThrowsTimeoutError) {
   run_async([]() -> Task<void> {
-    bool cleaned_up = false;
+    bool cancelled = false, cleaned_up = false;
     auto start_time = Clock::now();
-    EXPECT_THROW(co_await wait_for(record_cancel_then_rethrow(10s, cleaned_up), 20ms), TimeoutError);
+    EXPECT_THROW(co_await wait_for(sleep_and_record(10s, cancelled, cleaned_up), 20ms), TimeoutError);
+    EXPECT_TRUE(cancelled);
     EXPECT_TRUE(cleaned_up);  // the inner task ended before TimeoutError
     EXPECT_GE(ms_since(start_time), 19.0);
     EXPECT_LT(ms_since(start_time), 500.0);
@@ -189,10 +175,10 @@ TEST(WaitFor, AnInnerTaskThatIgnoresTheCancelGivesItsResult) {
 
 TEST(WaitFor, CancellingTheCallerCancelsTheInnerTaskAndWaitsForIt) {
   run_async([]() -> Task<void> {
-    bool cleaned_up = false;
-    auto outer = create_task([](bool& c) -> Task<int> {
-      co_return co_await wait_for(record_cancel_then_rethrow(10s, c), 10s);
-    }(cleaned_up));
+    bool cancelled = false, cleaned_up = false;
+    auto outer = create_task([](bool& cancelled, bool& cleaned_up) -> Task<void> {
+      co_await wait_for(sleep_and_record(10s, cancelled, cleaned_up), 10s);
+    }(cancelled, cleaned_up));
     co_await sleep(5ms);
     outer.cancel();
     EXPECT_THROW(co_await outer, CancelledError);

@@ -18,6 +18,7 @@
 // (beware `linux` and `unix`).
 #include COIO_STRINGIFY(COIO_BACKEND_HEADER)
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -26,6 +27,7 @@
 #include <string>
 #include <thread>
 
+#include "coio/backend.h"
 #include "gtest/gtest.h"
 
 namespace coio::testing_support {
@@ -61,5 +63,23 @@ class Watchdog {
   bool done_ = false;
   std::thread thread_;
 };
+
+// Runs `backend` until `done()` holds or `limit` passes; says which.
+template <class Done>
+bool run_until(Backend& backend, Done done, Clock::duration limit) {
+  const Clock::time_point give_up = Clock::now() + limit;
+  while (!done()) {
+    const Clock::time_point now = Clock::now();
+    if (now >= give_up) return false;
+    backend.run(std::min(give_up, now + std::chrono::milliseconds(100)));
+  }
+  return true;
+}
+
+// Runs `backend` for about `period`, whatever completes.
+inline void run_for(Backend& backend, Clock::duration period) {
+  const Clock::time_point end = Clock::now() + period;
+  while (Clock::now() < end) backend.run(end);
+}
 
 }  // namespace coio::testing_support

@@ -229,23 +229,11 @@ class DefaultSigpipe {
 
 class SocketContract : public ::testing::Test {
  protected:
-  // Runs the backend until `done()` holds or `limit` passes; says which.
   template <class Done>
-  bool run_until(Done done, Clock::duration limit = 5s) {
-    const Clock::time_point give_up = Clock::now() + limit;
-    while (!done()) {
-      const Clock::time_point now = Clock::now();
-      if (now >= give_up) return false;
-      backend_->run(std::min(give_up, now + 100ms));
-    }
-    return true;
+  bool run_until(Done done, Clock::duration limit = std::chrono::seconds(5)) {
+    return testing_support::run_until(*backend_, done, limit);
   }
-
-  // Runs the backend for about `period`, whatever completes.
-  void run_for(Clock::duration period) {
-    const Clock::time_point end = Clock::now() + period;
-    while (Clock::now() < end) backend_->run(end);
-  }
+  void run_for(Clock::duration period) { testing_support::run_for(*backend_, period); }
 
   // Submits `op` and runs the backend until it completes, once.
   void finish(TestOp& op) {
