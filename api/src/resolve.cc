@@ -1,0 +1,63 @@
+#include "coio/resolve.h"
+
+#include <netdb.h>
+
+#include <memory>
+#include <stdexcept>
+
+#include "coio/to_thread.h"
+
+namespace coio {
+namespace {
+
+class ResolveCategory final : public std::error_category {
+ public:
+  const char* name() const noexcept override { return "getaddrinfo"; }
+  std::string message(int code) const override { return ::gai_strerror(code); }
+};
+
+// getaddrinfo(3), blocking: runs on the thread pool.
+std::vector<SocketAddress> lookup(const std::string& host, std::uint16_t port, SocketKind kind) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = kind == SocketKind::kStream ? SOCK_STREAM : SOCK_DGRAM;
+  hints.ai_flags = AI_ADDRCONFIG | (host.empty() ? AI_PASSIVE : 0);
+  addrinfo* found = nullptr;
+  const std::string service = std::to_string(port);
+  const int rc = ::getaddrinfo(host.empty() ? nullptr : host.c_str(), service.c_str(), &hints, &found);
+  if (rc != 0) {
+    if (rc == EAI_SYSTEM) throw std::system_error(errno, std::system_category(), "getaddrinfo '" + host + "'");
+    throw ResolveError(rc, host);
+  }
+  std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> owner(found, &::freeaddrinfo);
+  std::vector<SocketAddress> addresses;
+  for (const addrinfo* ai = found; ai != nullptr; ai = ai->ai_next) {
+    auto address = SocketAddress::from_native(ai->ai_addr, ai->ai_addrlen);
+    bool seen = false;
+    for (const auto& a : addresses) seen = seen || a == address;
+    if (!seen) addresses.push_back(address);
+  }
+  if (addresses.empty()) throw ResolveError(EAI_NONAME, host);
+  return addresses;
+}
+
+}  // namespace
+
+const std::error_category& resolve_category() noexcept {
+  static const ResolveCategory category;
+  return category;
+}
+
+ResolveError::ResolveError(int eai_code, const std::string& host)
+    : std::system_error(eai_code, resolve_category(), "cannot resolve '" + host + "'"), host_(host) {}
+
+Task<std::vector<SocketAddress>> resolve(std::string host, std::uint16_t port, SocketKind kind) {
+  if (auto numeric = SocketAddress::try_parse(host, port)) {
+    std::vector<SocketAddress> one;
+    one.push_back(*numeric);
+    co_return one;
+  }
+  co_return co_await to_thread(lookup, std::move(host), port, kind);
+}
+
+}  // namespace coio

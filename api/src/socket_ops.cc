@@ -1,0 +1,52 @@
+#include "coio/internal/socket_ops.h"
+
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <string>
+#include <system_error>
+
+namespace coio::internal {
+
+SocketHandle open_socket(int family, int type) {
+  const int fd = ::socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw std::system_error(errno, std::system_category(), "socket");
+  return SocketHandle(fd);
+}
+
+void throw_socket_error(int error, const char* what, const SocketAddress& address) {
+  throw std::system_error(error, std::system_category(), std::string(what) + " " + address.to_string());
+}
+
+void set_socket_option(std::intptr_t fd, int level, int option, int value, const char* what) {
+  if (::setsockopt(static_cast<int>(fd), level, option, &value, sizeof value) != 0) {
+    throw std::system_error(errno, std::system_category(), what);
+  }
+}
+
+Task<void> connect_socket(SocketHandle& socket, SocketAddress address) {
+  SocketOp op(socket.core(), SocketSide::kSending, "connect");
+  op.code = OpCode::kConnect;
+  op.address = address.native();  // in this frame: alive while the kernel reads it
+  op.address_length = address.native_length();
+  try {
+    co_await op;
+  } catch (const std::system_error& e) {
+    if (e.code().category() != std::system_category() || e.code().value() == ECANCELED) throw;
+    throw_socket_error(e.code().value(), "connect to", address);
+  }
+}
+
+void bind_socket(SocketHandle& socket, const SocketAddress& address) {
+  if (::bind(static_cast<int>(socket.checked_fd("bind")), address.native(), address.native_length()) != 0) {
+    throw_socket_error(errno, "bind to", address);
+  }
+}
+
+Task<std::intptr_t> accept_socket(SocketHandle& socket) {
+  SocketOp op(socket.core(), SocketSide::kReceiving, "accept");
+  op.code = OpCode::kAccept;
+  co_return static_cast<std::intptr_t>(co_await op);
+}
+
+}  // namespace coio::internal

@@ -1,0 +1,129 @@
+#include "coio/tcp.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "coio/internal/socket_ops.h"
+#include "coio/resolve.h"
+
+namespace coio {
+
+using internal::SocketHandle;
+
+Task<TcpStream> TcpStream::connect(SocketAddress address) {
+  SocketHandle socket = internal::open_socket(address.family(), SOCK_STREAM);
+  if (address.family() != AF_UNIX) {
+    internal::set_socket_option(socket.fd(), IPPROTO_TCP, TCP_NODELAY, 1, "setsockopt(TCP_NODELAY)");
+  }
+  co_await internal::connect_socket(socket, address);
+  TcpStream stream;
+  stream.socket_ = std::move(socket);
+  co_return stream;
+}
+
+Task<TcpStream> TcpStream::connect(std::string host, std::uint16_t port) {
+  std::vector<SocketAddress> addresses = co_await resolve(host, port);
+  // Each address in turn, as asyncio does without happy eyeballs; when all
+  // fail, the error names every address tried.
+  std::string tried;
+  int last_error = 0;
+  for (const SocketAddress& address : addresses) {
+    try {
+      co_return co_await connect(address);
+    } catch (const std::system_error& e) {
+      if (e.code().category() != std::system_category() || e.code().value() == ECANCELED) throw;
+      if (addresses.size() == 1) throw;
+      last_error = e.code().value();
+      tried += (tried.empty() ? "" : ", ") + address.to_string() + " (" + e.code().message() + ")";
+    }
+  }
+  throw std::system_error(last_error, std::system_category(), "connect to " + host + ": tried " + tried);
+}
+
+Task<TcpStream> TcpStream::connect_unix(std::string path) {
+  return connect(SocketAddress::unix_path(path));
+}
+
+void TcpStream::shutdown_write() {
+  if (::shutdown(static_cast<int>(socket_.checked_fd("shutdown")), SHUT_WR) != 0) {
+    throw std::system_error(errno, std::system_category(), "shutdown");
+  }
+}
+
+void TcpStream::set_nodelay(bool on) {
+  internal::set_socket_option(socket_.checked_fd("setsockopt"), IPPROTO_TCP, TCP_NODELAY, on ? 1 : 0,
+                              "setsockopt(TCP_NODELAY)");
+}
+
+TcpListener& TcpListener::operator=(TcpListener&& other) noexcept {
+  if (this != &other) {
+    remove_unix_path();
+    socket_ = std::move(other.socket_);
+    unix_path_ = std::move(other.unix_path_);
+    is_tcp_ = other.is_tcp_;
+    other.unix_path_.clear();
+  }
+  return *this;
+}
+
+TcpListener::~TcpListener() { remove_unix_path(); }
+
+TcpListener TcpListener::bind(const SocketAddress& address, ListenOptions options) {
+  TcpListener listener;
+  listener.socket_ = internal::open_socket(address.family(), SOCK_STREAM);
+  const std::intptr_t fd = listener.socket_.fd();
+  listener.is_tcp_ = address.family() != AF_UNIX;
+  if (listener.is_tcp_ && options.reuse_address) {
+    internal::set_socket_option(fd, SOL_SOCKET, SO_REUSEADDR, 1, "setsockopt(SO_REUSEADDR)");
+  }
+  if (options.reuse_port) internal::set_socket_option(fd, SOL_SOCKET, SO_REUSEPORT, 1, "setsockopt(SO_REUSEPORT)");
+  if (address.family() == AF_INET6) {
+    // "::" listens on IPv6 only, as asyncio does; "0.0.0.0" takes IPv4.
+    internal::set_socket_option(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1, "setsockopt(IPV6_V6ONLY)");
+  }
+  internal::bind_socket(listener.socket_, address);
+  if (::listen(static_cast<int>(fd), options.backlog) != 0) internal::throw_socket_error(errno, "listen on", address);
+  return listener;
+}
+
+Task<TcpListener> TcpListener::bind(std::string host, std::uint16_t port, ListenOptions options) {
+  std::vector<SocketAddress> addresses = co_await resolve(host, port);
+  co_return bind(addresses.front(), options);
+}
+
+TcpListener TcpListener::bind_unix(const std::string& path, ListenOptions options) {
+  const SocketAddress address = SocketAddress::unix_path(path);
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) ::unlink(path.c_str());  // a stale socket
+  TcpListener listener = bind(address, options);
+  listener.unix_path_ = path;
+  return listener;
+}
+
+Task<TcpStream> TcpListener::accept() {
+  const std::intptr_t fd = co_await internal::accept_socket(socket_);
+  TcpStream stream(fd);
+  if (is_tcp_) stream.set_nodelay(true);
+  co_return stream;
+}
+
+Task<void> TcpListener::close() {
+  remove_unix_path();
+  return socket_.close();
+}
+
+void TcpListener::remove_unix_path() noexcept {
+  if (unix_path_.empty()) return;
+  ::unlink(unix_path_.c_str());
+  unix_path_.clear();
+}
+
+}  // namespace coio
