@@ -4,7 +4,8 @@
 //
 // Names are resolved with getaddrinfo(3) on the loop's thread pool, so a slow
 // DNS server never blocks the loop; numeric addresses are parsed in place.
-// IPv4 and IPv6 addresses come in the system's preferred order.
+// IPv4 and IPv6 addresses come in the system's preferred order. Names under
+// the reserved ".invalid" domain fail at once (RFC 6761), with no DNS query.
 #pragma once
 
 #include <cstdint>

@@ -25,6 +25,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "coio/internal/socket_handle.h"
 #include "coio/socket_address.h"
@@ -86,7 +87,8 @@ struct ListenOptions {
 class TcpListener {
  public:
   TcpListener() = default;
-  TcpListener(TcpListener&&) noexcept = default;
+  TcpListener(TcpListener&& other) noexcept
+      : socket_(std::move(other.socket_)), unix_path_(std::exchange(other.unix_path_, {})), is_tcp_(other.is_tcp_) {}
   TcpListener& operator=(TcpListener&&) noexcept;
   ~TcpListener();
 

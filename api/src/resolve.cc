@@ -2,6 +2,7 @@
 
 #include <netdb.h>
 
+#include <cctype>
 #include <memory>
 #include <stdexcept>
 
@@ -41,6 +42,15 @@ std::vector<SocketAddress> lookup(const std::string& host, std::uint16_t port, S
   return addresses;
 }
 
+// RFC 6761: "invalid" and the names under it never resolve, and resolver
+// libraries should say so at once, without asking a DNS server.
+bool is_reserved_invalid(const std::string& host) {
+  std::string name = host;
+  if (!name.empty() && name.back() == '.') name.pop_back();
+  for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return name == "invalid" || (name.size() > 8 && name.ends_with(".invalid"));
+}
+
 }  // namespace
 
 const std::error_category& resolve_category() noexcept {
@@ -57,6 +67,7 @@ Task<std::vector<SocketAddress>> resolve(std::string host, std::uint16_t port, S
     one.push_back(*numeric);
     co_return one;
   }
+  if (is_reserved_invalid(host)) throw ResolveError(EAI_NONAME, host);
   co_return co_await to_thread(lookup, std::move(host), port, kind);
 }
 

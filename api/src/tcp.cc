@@ -67,9 +67,8 @@ TcpListener& TcpListener::operator=(TcpListener&& other) noexcept {
   if (this != &other) {
     remove_unix_path();
     socket_ = std::move(other.socket_);
-    unix_path_ = std::move(other.unix_path_);
+    unix_path_ = std::exchange(other.unix_path_, {});
     is_tcp_ = other.is_tcp_;
-    other.unix_path_.clear();
   }
   return *this;
 }
