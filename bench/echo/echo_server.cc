@@ -58,8 +58,8 @@ coio::Task<void> echo_tcp(coio::TcpStream stream, std::size_t size) {
 }
 
 coio::Task<void> serve_tcp(const Options& o) {
-  coio::TcpListener listener = co_await coio::TcpListener::bind("127.0.0.1", static_cast<std::uint16_t>(o.port),
-                                                                {.backlog = o.backlog});
+  coio::TcpListener listener =
+      co_await coio::TcpListener::bind("127.0.0.1", static_cast<std::uint16_t>(o.port), {.backlog = o.backlog});
   std::fprintf(stderr, "coio echo server: 127.0.0.1:%u, backend %s, api tcp\n", listener.port(),
                std::string(coio::Loop::current().backend_name()).c_str());
   for (;;) {
@@ -68,8 +68,36 @@ coio::Task<void> serve_tcp(const Options& o) {
   }
 }
 
+coio::Task<void> echo_streams(coio::StreamReader reader, coio::StreamWriter writer) {
+  try {
+    for (;;) {
+      std::string data = co_await reader.read(64 * 1024);
+      if (data.empty()) break;
+      writer.write(data);
+      co_await writer.drain();
+    }
+  } catch (const std::system_error& e) {
+    if (!is_connection_error(e)) throw;
+  }
+  writer.close();
+}
+
+coio::Task<void> serve_streams(const Options& o) {
+  coio::ServerOptions options;
+  options.listen.backlog = o.backlog;
+  coio::Server server =
+      co_await coio::start_server(echo_streams, "127.0.0.1", static_cast<std::uint16_t>(o.port), options);
+  std::fprintf(stderr, "coio echo server: 127.0.0.1:%u, backend %s, api streams\n", server.port(),
+               std::string(coio::Loop::current().backend_name()).c_str());
+  co_await server.serve_forever();
+}
+
 coio::Task<void> serve(const Options& o) {
-  if (o.api == "tcp") co_await serve_tcp(o);
+  if (o.api == "tcp") {
+    co_await serve_tcp(o);
+  } else {
+    co_await serve_streams(o);
+  }
 }
 
 // Turns SIGTERM and SIGINT into a cancel of the main task, on the loop's
@@ -149,7 +177,10 @@ int main(int argc, char** argv) {
     });
     return 0;
   }
-  if (o.port <= 0 || o.port > 65535 || o.buffer == 0 || o.buffer > 64 * 1024 || o.api != "tcp") return usage(argv[0]);
+  if (o.port <= 0 || o.port > 65535 || o.buffer == 0 || o.buffer > 64 * 1024 ||
+      (o.api != "tcp" && o.api != "streams")) {
+    return usage(argv[0]);
+  }
 
   SignalWatcher::block();
   int rc = 0;
