@@ -1,22 +1,27 @@
 #!/bin/bash
 # Builds coio's benchmarks once per backend and runs them in the same rounds
-# as the peer programs of shared/peers (spawn and timers workloads), so that
-# every coio figure has a same-round ratio against the peers.
+# as the peer programs of shared/peers (spawn, timers and tcp echo
+# workloads), so that every coio figure has a same-round ratio against the
+# peers.
 #
-#   bench/run.sh                  # 5 rounds (REPS=5)
+#   bench/run.sh                  # 5 rounds (REPS=5) of spawn, timers, echo
 #   REPS=3 bench/run.sh
+#   WORKLOADS=echo bench/run.sh   # only the echo workload
 #   bench/run.sh --reps 9         # extra arguments go to the peers' bench.py
 #
 # Environment:
 #   COIO_PEERS      the peers directory (default: ../../shared/peers from here)
 #   COIO_BENCH_OUT  where results and scratch go (default: /tmp/coio-bench)
 #   REPS            rounds per workload (default 5; --reps overrides it)
+#   WORKLOADS       comma-separated, among spawn,timers,echo (default: all
+#                   three; echo takes about 3 minutes a round)
+#   ECHO_SECONDS    measured seconds per echo run (bench.py's default: 5)
 #   BAZEL_FLAGS     extra flags for `bazel build` (word-split)
 #
 # Nothing is written into the peers directory or the source tree: the peers
 # are copied to $COIO_BENCH_OUT/peers (kept, so their `make` is incremental),
 # and each run gets $COIO_BENCH_OUT/<UTC stamp>/ with
-#   bin/<backend>/{spawn,timers}  the binaries measured
+#   bin/<backend>/{spawn,timers,echo_server}  the binaries measured
 #   results/summary.md raw.jsonl env.txt   (from bench.py)
 #   run.log  coio.txt (commit, build commands)
 # $COIO_BENCH_OUT/latest.md is a copy of the last summary.
@@ -44,6 +49,17 @@ echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 backends=(io_uring asio)
 read -r -a extra_bazel <<<"${BAZEL_FLAGS:-}"
+workloads="${WORKLOADS:-spawn,timers,echo}"
+# Each workload's coio binary: bench/<dir>/<target>.
+declare -A target_of=([spawn]=spawn:spawn [timers]=timers:timers [echo]=echo:echo_server)
+targets=()
+for w in ${workloads//,/ }; do
+  if [ -z "${target_of[$w]:-}" ]; then
+    echo "unknown workload $w in WORKLOADS (spawn, timers, echo)" >&2
+    exit 2
+  fi
+  targets+=("${target_of[$w]}")
+done
 {
   echo "coio commit: $(git -C "$root" rev-parse HEAD 2>/dev/null || echo unknown)"
   if [ -n "$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null)" ]; then
@@ -59,23 +75,27 @@ read -r -a extra_bazel <<<"${BAZEL_FLAGS:-}"
 cd "$root"
 for b in "${backends[@]}"; do
   echo "== bazel build -c opt --//:backend=$b"
-  cmd=(bazel build -c opt "--//:backend=$b" "--symlink_prefix=$run/bazel-" "${extra_bazel[@]}"
-    //bench/spawn //bench/timers)
+  cmd=(bazel build -c opt "--//:backend=$b" "--symlink_prefix=$run/bazel-" "${extra_bazel[@]}")
+  for t in "${targets[@]}"; do cmd+=("//bench/${t%%:*}:${t#*:}"); done
   echo "${cmd[*]}" >>"$run/coio.txt"
   "${cmd[@]}"
   mkdir -p "$run/bin/$b"
-  for t in spawn timers; do
-    cp "$run/bazel-bin/bench/$t/$t" "$run/bin/$b/$t"
+  for t in "${targets[@]}"; do
+    cp "$run/bazel-bin/bench/${t%%:*}/${t#*:}" "$run/bin/$b/${t#*:}"
   done
   rm -f "$run"/bazel-*
   # Check each copy is what we think it is: a tiny run names its backend.
-  for t in spawn timers; do
-    if [ "$t" = spawn ]; then args=(--n 1000 --batch 100); else args=(--n 100 --ms 1); fi
-    got="$("$run/bin/$b/$t" "${args[@]}")"
+  for t in "${targets[@]}"; do
+    case "${t#*:}" in
+      spawn) args=(--n 1000 --batch 100) ;;
+      timers) args=(--n 100 --ms 1) ;;
+      echo_server) args=(--probe) ;;
+    esac
+    got="$("$run/bin/$b/${t#*:}" "${args[@]}")"
     case "$got" in
       *"\"backend\": \"$b\""*) ;;
       *)
-        echo "bin/$b/$t reports another backend: $got" >&2
+        echo "bin/$b/${t#*:} reports another backend: $got" >&2
         exit 1
         ;;
     esac
@@ -93,17 +113,31 @@ else
 fi
 
 q() { printf "'%s'" "${1//\'/\'\\\'\'}"; }  # quote a path for bench.py's shlex.split
+wanted() { case ",$workloads," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
 adds=()
-for b in "${backends[@]}"; do
-  adds+=(--add "spawn:coio create_task+gather ($b)=$(q "$run/bin/$b/spawn") --n {n} --batch {batch}")
-done
-for b in "${backends[@]}"; do
-  adds+=(--add "timers:coio sleep gather ($b)=$(q "$run/bin/$b/timers") --n {n} --ms {ms}")
-done
+if wanted spawn; then
+  for b in "${backends[@]}"; do
+    adds+=(--add "spawn:coio create_task+gather ($b)=$(q "$run/bin/$b/spawn") --n {n} --batch {batch}")
+  done
+fi
+if wanted timers; then
+  for b in "${backends[@]}"; do
+    adds+=(--add "timers:coio sleep gather ($b)=$(q "$run/bin/$b/timers") --n {n} --ms {ms}")
+  done
+fi
+if wanted echo; then
+  # Servers on {port}, loaded by the peers' echo_client as theirs are.
+  for b in "${backends[@]}"; do
+    adds+=(--add "echo:coio TcpStream read_some/write_all ($b)=$(q "$run/bin/$b/echo_server") --port {port}")
+  done
+  for b in "${backends[@]}"; do
+    adds+=(--add "echo:coio streams read/write+drain ($b)=$(q "$run/bin/$b/echo_server") --api streams --port {port}")
+  done
+fi
 
 # PEERS_SCRATCH: run_all.sh cleans its scratch at the end; keep it ours, not
 # the shared default /var/tmp/coio-peers.
-cmd=("$peers/run_all.sh" --only "spawn,timers" --reps "${REPS:-5}" --outdir "$run/results" "${adds[@]}" "$@")
+cmd=("$peers/run_all.sh" --only "$workloads" --reps "${REPS:-5}" --outdir "$run/results" "${adds[@]}" "$@")
 {
   printf 'run:'
   printf ' %q' "${cmd[@]}"
@@ -118,7 +152,7 @@ for arg in "$@"; do  # bench.py takes the last --reps given
   esac
   prev="$arg"
 done
-echo "== peers + coio: spawn, timers, $reps rounds"
+echo "== peers + coio: ${workloads//,/, }, $reps rounds"
 # The full output goes to run.log; the terminal gets the progress lines.
 set +e
 PEERS_SCRATCH="$run/peers-scratch" "${cmd[@]}" 2>&1 | tee "$run/run.log" |
