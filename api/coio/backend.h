@@ -67,6 +67,15 @@ enum class OpCode : std::uint8_t {
               // the address's real size, as recvfrom(2) does)
   kSendTo,    // send one datagram from `buffer` to `address`
   kClose,     // close `handle`
+
+  // Files. kRead and kWrite at an `offset` are the file transfers.
+  kOpen,      // open the NUL-terminated path at `address` with open(2) flags
+              // `open_flags` and permission bits `open_mode`; result = the new
+              // descriptor (close-on-exec)
+  kFsync,     // flush the data and metadata of `handle` to its device
+  kFileSize,  // result = the size in bytes of the file `handle`; `buffer` is
+              // scratch space of `length` >= kFileSizeScratch bytes the
+              // backend may use (io_uring's statx result)
 };
 
 // Readiness bits for OpCode::kPoll (in `poll_events`, and in `result`).
@@ -81,6 +90,7 @@ struct Operation {
   static constexpr int kCancelled = -1;
   static constexpr std::int64_t kNoOffset = -1;
   static constexpr std::size_t kBackendAreaSize = 96;
+  static constexpr std::size_t kFileSizeScratch = 256;
 
   // Filled by the core before submit().
   OpCode code = OpCode::kRead;
@@ -91,6 +101,8 @@ struct Operation {
   std::int64_t offset = kNoOffset;
   void* address = nullptr;  // a sockaddr, for the socket opcodes
   std::uint32_t address_length = 0;
+  int open_flags = 0;  // for kOpen
+  std::uint32_t open_mode = 0;
   void (*on_complete)(Operation&) noexcept = nullptr;
 
   // Filled by the backend before on_complete: bytes transferred or ready

@@ -1,7 +1,9 @@
 #include "backends/asio/asio_backend.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <asio/buffer.hpp>
@@ -88,6 +90,30 @@ int native_error(const asio::error_code& ec) {
 int error_of(Operation& op, const asio::error_code& ec) {
   if (ec != asio::error::operation_aborted) return native_error(ec);
   return state(op).cancel_requested ? Operation::kCancelled : EBADF;
+}
+
+// The system call of a file operation, blocking (it runs on the pool):
+// the result, or -1 and errno.
+std::int64_t blocking_file_call(Operation& op) {
+  const int fd = static_cast<int>(op.handle);
+  switch (op.code) {
+    case OpCode::kRead:
+      return ::pread(fd, op.buffer, op.length, op.offset);
+    case OpCode::kWrite:
+      return ::pwrite(fd, op.buffer, op.length, op.offset);
+    case OpCode::kOpen:
+      return ::open(static_cast<const char*>(op.address), op.open_flags | O_CLOEXEC, op.open_mode);
+    case OpCode::kFsync:
+      return ::fsync(fd);
+    case OpCode::kFileSize: {
+      struct stat st {};
+      if (::fstat(fd, &st) != 0) return -1;
+      return st.st_size;
+    }
+    default:
+      errno = EINVAL;
+      return -1;
+  }
 }
 
 // The outcome of a connect(2) that was in progress: 0, or -1 and errno.
@@ -206,6 +232,7 @@ class AsioBackend final : public Backend {
 
   void submit(Operation& op) override {
     OpState& s = *new (op.backend_area) OpState{this};
+    if (op.code == OpCode::kOpen) return start_file(op);
     if (op.handle < 0 || op.handle > INT_MAX) return finish(op, EBADF);
     const int fd = static_cast<int>(op.handle);
     switch (op.code) {
@@ -217,6 +244,10 @@ class AsioBackend final : public Backend {
         break;
       case OpCode::kClose:
         return finish(op, registry_.close(fd));
+      case OpCode::kOpen:
+      case OpCode::kFsync:
+      case OpCode::kFileSize:
+        return start_file(op);
       case OpCode::kAccept:
       case OpCode::kConnect:
       case OpCode::kRecv:
@@ -450,8 +481,8 @@ class AsioBackend final : public Backend {
     if (s.waits == 0) complete(op);
   }
 
-  // pread/pwrite run on the pool, as Asio has no portable asynchronous file
-  // I/O; the buffer stays the pool's until the completion is posted back.
+  // File operations run on the pool, as Asio has no portable asynchronous
+  // file I/O; the buffer stays the pool's until the completion is posted back.
   void start_file(Operation& op) {
     state(op).kind = Kind::kFile;
     if (!files_) {
@@ -462,12 +493,9 @@ class AsioBackend final : public Backend {
       }
     }
     asio::post(*files_, [op = &op] {
-      const int fd = static_cast<int>(op->handle);
-      ssize_t n;
+      std::int64_t n;
       do {
-        n = op->code == OpCode::kRead
-                ? ::pread(fd, op->buffer, op->length, op->offset)
-                : ::pwrite(fd, op->buffer, op->length, op->offset);
+        n = blocking_file_call(*op);
       } while (n < 0 && errno == EINTR);
       op->error = n < 0 ? errno : 0;
       op->result = n < 0 ? 0 : n;

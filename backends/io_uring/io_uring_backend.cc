@@ -8,9 +8,11 @@
 #include "backends/io_uring/io_uring_backend.h"
 
 #include <liburing.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -161,6 +163,18 @@ void prep(io_uring_sqe* sqe, Operation& op, OpState& state) {
     case OpCode::kClose:
       io_uring_prep_close(sqe, fd);
       break;
+    case OpCode::kOpen:
+      io_uring_prep_openat(sqe, AT_FDCWD, static_cast<const char*>(op.address), op.open_flags | O_CLOEXEC,
+                           op.open_mode);
+      break;
+    case OpCode::kFsync:
+      io_uring_prep_fsync(sqe, fd, 0);
+      break;
+    case OpCode::kFileSize:
+      // The statx result lands in the core's scratch buffer (kFileSizeScratch).
+      static_assert(sizeof(struct statx) <= Operation::kFileSizeScratch);
+      io_uring_prep_statx(sqe, fd, "", AT_EMPTY_PATH, STATX_SIZE, static_cast<struct statx*>(op.buffer));
+      break;
   }
   io_uring_sqe_set_data(sqe, &op);
 }
@@ -177,6 +191,8 @@ std::int64_t take_result(Operation& op, int res) {
     case OpCode::kRecvFrom:
       op.address_length = state_of(op).message.msg_namelen;
       break;
+    case OpCode::kFileSize:
+      return static_cast<std::int64_t>(static_cast<const struct statx*>(op.buffer)->stx_size);
     default:
       break;
   }
