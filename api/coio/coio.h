@@ -22,6 +22,7 @@
 #include "coio/descriptor.h"
 #include "coio/errors.h"
 #include "coio/event.h"
+#include "coio/file.h"
 #include "coio/gather.h"
 #include "coio/generator.h"
 #include "coio/lock.h"
