@@ -31,6 +31,8 @@
 
 namespace coio {
 
+struct FileOptions;
+
 class File {
  public:
   File() = default;
@@ -70,7 +72,7 @@ class File {
   std::intptr_t native_handle() const noexcept { return fd_; }
 
  private:
-  friend Task<File> open_file(std::string path, std::string mode);
+  friend Task<File> open_file(std::string path, std::string mode, FileOptions options);
   // One transfer at `offset`, retried until `size` bytes or the end of the file.
   Task<std::size_t> transfer_at(std::uint64_t offset, std::byte* data, std::size_t size, bool writing);
   void check_open(const char* what) const;
@@ -82,10 +84,16 @@ class File {
   bool text_ = true;
 };
 
+struct FileOptions {
+  // O_DIRECT: reads and writes bypass the page cache. Buffers, offsets and
+  // lengths must then be aligned to the device's block size (4096 is safe).
+  bool direct = false;
+};
+
 // Opens `path` with a Python mode; throws std::invalid_argument for a bad
 // mode and std::system_error (ENOENT, EISDIR, EACCES, EEXIST...) naming the
 // path.
-Task<File> open_file(std::string path, std::string mode = "r");
+Task<File> open_file(std::string path, std::string mode = "r", FileOptions options = {});
 
 // The whole content of `path`.
 Task<std::string> read_file(std::string path);

@@ -180,11 +180,11 @@ AsyncGenerator<std::string> File::lines() {
   if (!pending.empty()) co_yield std::move(pending);
 }
 
-Task<File> open_file(std::string path, std::string mode) {
+Task<File> open_file(std::string path, std::string mode, FileOptions options) {
   const internal::OpenMode parsed = internal::parse_open_mode(mode);
   FileOp op(OpCode::kOpen, -1, "open", path);
   op.address = path.data();
-  op.open_flags = parsed.flags | O_CLOEXEC;
+  op.open_flags = parsed.flags | O_CLOEXEC | (options.direct ? O_DIRECT : 0);
   op.open_mode = 0666;
   File file;
   file.fd_ = static_cast<std::intptr_t>(co_await op);
