@@ -13,6 +13,7 @@ PACKAGES=(
   bazel-bootstrap bazel-platforms bazel-rules-java bazel-skylib
   g++ clang libclang-rt-14-dev
   googletest libasio-dev libcurl4-openssl-dev liburing-dev
+  netcat-openbsd curl # nc and curl: the real clients of tests/examples:echo_test
   dpkg-dev # apt-get source unpacks with dpkg-source
 )
 ABSEIL_VERSION=20220623 # the upstream release Debian 12 ships
