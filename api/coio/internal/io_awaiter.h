@@ -48,6 +48,16 @@ class IoAwaiter : Parked, public Operation {
  public:
   // `what` names the operation in errors, e.g. "read".
   explicit IoAwaiter(const char* what) noexcept : what_(what) {}
+  // Movable until it is awaited, so that wait_for(), create_task() and
+  // gather(), which take awaiters by value, accept stream.read_some(buffer).
+  // Only the request moves: an awaited one lives where it was awaited.
+  IoAwaiter(IoAwaiter&& other) noexcept
+      : Parked(),
+        Operation(static_cast<const Operation&>(other)),
+        what_(other.what_),
+        owner_(other.owner_),
+        whole_(other.whole_),
+        uninterruptible_op_(other.uninterruptible_op_) {}
   IoAwaiter(const IoAwaiter&) = delete;
   IoAwaiter& operator=(const IoAwaiter&) = delete;
 
