@@ -2,14 +2,36 @@
 
 #include <fcntl.h>
 
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 
 namespace coio::internal {
 
+namespace {
+
+// `mode` as an error message can show it: bytes that are not printable as
+// \xNN, so that a NUL does not end what() before the mode does.
+std::string printable(std::string_view mode) {
+  std::string out;
+  for (char c : mode) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte < 0x7F) {
+      out += c;
+    } else {
+      char escaped[5];
+      std::snprintf(escaped, sizeof escaped, "\\x%02x", byte);
+      out += escaped;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 OpenMode parse_open_mode(std::string_view mode) {
   auto invalid = [&](const char* why) {
-    return std::invalid_argument("coio::open_file: invalid mode '" + std::string(mode) + "': " + why);
+    return std::invalid_argument("coio::open_file: invalid mode '" + printable(mode) + "': " + why);
   };
   char kind = 0;
   bool plus = false, binary = false, text = false;
