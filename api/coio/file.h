@@ -62,7 +62,8 @@ class File {
   // none): `async for line in f`.
   AsyncGenerator<std::string> lines();
 
-  // Where read() and write() go next.
+  // Where read() and write() go next (after a write in append mode: the
+  // end of the file, where the bytes went).
   std::uint64_t tell() const noexcept { return position_; }
   void seek(std::uint64_t position) noexcept { position_ = position; }
 
@@ -82,6 +83,7 @@ class File {
   std::string mode_;
   std::uint64_t position_ = 0;
   bool text_ = true;
+  bool append_ = false;
 };
 
 struct FileOptions {

@@ -48,7 +48,8 @@ File::File(File&& other) noexcept
       path_(std::move(other.path_)),
       mode_(std::move(other.mode_)),
       position_(other.position_),
-      text_(other.text_) {}
+      text_(other.text_),
+      append_(other.append_) {}
 
 File& File::operator=(File&& other) noexcept {
   if (this != &other) {
@@ -58,6 +59,7 @@ File& File::operator=(File&& other) noexcept {
     mode_ = std::move(other.mode_);
     position_ = other.position_;
     text_ = other.text_;
+    append_ = other.append_;
   }
   return *this;
 }
@@ -114,10 +116,15 @@ Task<std::string> File::read(std::ptrdiff_t n) {
 }
 
 Task<std::size_t> File::write(std::string_view data) {
-  // In append mode the kernel puts the bytes at the end whatever the offset.
+  // In append mode the kernel puts the bytes at the end whatever the offset,
+  // and the position follows them there, as in Python.
   const std::size_t n = co_await transfer_at(position_, const_cast<std::byte*>(reinterpret_cast<const std::byte*>(data.data())),
                                              data.size(), true);
-  position_ += n;
+  if (append_) {
+    position_ = co_await size();
+  } else {
+    position_ += n;
+  }
   co_return n;
 }
 
@@ -191,6 +198,7 @@ Task<File> open_file(std::string path, std::string mode, FileOptions options) {
   file.path_ = path;
   file.mode_ = mode;
   file.text_ = parsed.text;
+  file.append_ = parsed.append;
   // Python refuses a directory at open time; the kernel only for writing.
   struct stat st {};
   if (::fstat(static_cast<int>(file.fd_), &st) == 0 && S_ISDIR(st.st_mode)) {
