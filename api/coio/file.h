@@ -18,6 +18,11 @@
 // as aiofiles does. Either way a cancelled operation resumes only once the
 // kernel (or the pool) has let go of the buffer. Errors are std::system_error
 // with the errno, the operation and the path.
+//
+// A FIFO (or another file that cannot seek) has no offsets: reads take the
+// bytes in the order they come and writes add them in order, whatever the
+// offset of read_at/write_at says; a read waiting for data is cancelled in
+// the kernel on both backends.
 #pragma once
 
 #include <cstddef>
@@ -84,6 +89,7 @@ class File {
   std::uint64_t position_ = 0;
   bool text_ = true;
   bool append_ = false;
+  bool seekable_ = true;  // false: a FIFO, a pipe, a terminal
 };
 
 struct FileOptions {

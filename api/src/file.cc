@@ -49,7 +49,8 @@ File::File(File&& other) noexcept
       mode_(std::move(other.mode_)),
       position_(other.position_),
       text_(other.text_),
-      append_(other.append_) {}
+      append_(other.append_),
+      seekable_(other.seekable_) {}
 
 File& File::operator=(File&& other) noexcept {
   if (this != &other) {
@@ -60,6 +61,7 @@ File& File::operator=(File&& other) noexcept {
     position_ = other.position_;
     text_ = other.text_;
     append_ = other.append_;
+    seekable_ = other.seekable_;
   }
   return *this;
 }
@@ -79,7 +81,7 @@ Task<std::size_t> File::transfer_at(std::uint64_t offset, std::byte* data, std::
     FileOp op(writing ? OpCode::kWrite : OpCode::kRead, fd_, writing ? "write" : "read", path_);
     op.buffer = data + done;
     op.length = size - done;
-    op.offset = static_cast<std::int64_t>(offset + done);
+    op.offset = seekable_ ? static_cast<std::int64_t>(offset + done) : Operation::kNoOffset;
     const auto n = static_cast<std::size_t>(co_await op);
     if (n == 0) {
       if (writing) throw std::system_error(EIO, std::system_category(), "write " + path_ + ": nothing was written");
@@ -140,7 +142,7 @@ Task<std::size_t> File::read_at(std::uint64_t offset, std::span<std::byte> buffe
   FileOp op(OpCode::kRead, fd_, "read", path_);
   op.buffer = buffer.data();
   op.length = buffer.size();
-  op.offset = static_cast<std::int64_t>(offset);
+  op.offset = seekable_ ? static_cast<std::int64_t>(offset) : Operation::kNoOffset;
   co_return static_cast<std::size_t>(co_await op);
 }
 
@@ -204,6 +206,9 @@ Task<File> open_file(std::string path, std::string mode, FileOptions options) {
   if (::fstat(static_cast<int>(file.fd_), &st) == 0 && S_ISDIR(st.st_mode)) {
     throw std::system_error(EISDIR, std::system_category(), "open " + path);
   }
+  // pread/pwrite on a FIFO fail with ESPIPE (Asio's pool), so its transfers
+  // go at no offset, which also makes a blocked read cancellable there.
+  file.seekable_ = ::lseek(static_cast<int>(file.fd_), 0, SEEK_CUR) >= 0 || errno != ESPIPE;
   if (parsed.append) file.position_ = co_await file.size();
   co_return file;
 }
