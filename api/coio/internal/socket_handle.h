@@ -55,13 +55,22 @@ class SocketCore final : public IoOwner {
   bool closing_ = false;
 };
 
-// One socket operation, counted against its side of the socket.
+// One socket operation, counted against its side of the socket. It holds a
+// reference to the core from the start: an awaiter made before the socket
+// closed (say, handed to create_task) and awaited after it then fails with
+// EBADF instead of touching a freed core.
 class SocketOp : public IoAwaiter {
  public:
   SocketOp(SocketCore* core, SocketSide side, const char* what) : IoAwaiter(what), core_(core), side_(side) {
     if (core_ == nullptr) throw_closed(what);
+    core_->add_ref();
     handle = core_->fd();
     set_owner(core_);
+  }
+  SocketOp(SocketOp&& other) noexcept
+      : IoAwaiter(std::move(other)), core_(std::exchange(other.core_, nullptr)), side_(other.side_) {}
+  ~SocketOp() {
+    if (core_ != nullptr) core_->release();
   }
   bool await_suspend(std::coroutine_handle<> h) {
     core_->check_free(side_, what());
