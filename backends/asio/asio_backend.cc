@@ -279,7 +279,7 @@ class AsioBackend final : public Backend {
   void run(Clock::time_point deadline) override {
     const std::uint64_t before = completions_;
     woken_ = false;
-    if (deadline > Clock::now()) {
+    if (posted_.empty() && deadline > Clock::now()) {
       // Some handlers complete no operation (the first of a poll's two
       // waits), so one handler run is not enough to return.
       while (completions_ == before && !woken_) {
@@ -291,6 +291,7 @@ class AsioBackend final : public Backend {
     }
     for (int i = 0; i < kMaxHandlersPerRun && io_.poll_one() != 0; ++i) {
     }
+    complete_posted();
   }
 
   void wake() override {
@@ -318,7 +319,6 @@ class AsioBackend final : public Backend {
       return signal != nullptr ? signal->slot() : cancellation_slot_type();
     }
 
-    void operator()() const { state(*op).backend->complete(*op); }
     void operator()(const asio::error_code& ec, std::size_t n) const {
       state(*op).backend->on_transfer(*op, ec, n);
     }
@@ -512,10 +512,23 @@ class AsioBackend final : public Backend {
     post_completion(op);
   }
 
-  // Completes `op`, whose outcome is set, from inside run().
+  // Completes `op`, whose outcome is set, from inside the next run(). It
+  // waits in posted_ rather than in Asio's queue: a post from outside
+  // io_context::run(), where coroutines submit, takes the scheduler's lock
+  // and interrupts the reactor (an epoll_ctl), and most socket operations
+  // end here, done at the first try.
   void post_completion(Operation& op) {
     state(op).kind = Kind::kPosted;
-    asio::post(io_, Handler{&op, 0});
+    posted_.push_back(&op);
+  }
+
+  // Completes what was posted before this run(); what their completions
+  // submit waits for the next one.
+  void complete_posted() {
+    if (posted_.empty()) return;
+    completing_.swap(posted_);
+    for (Operation* op : completing_) complete(*op);
+    completing_.clear();
   }
 
   void complete(Operation& op) {
@@ -541,6 +554,10 @@ class AsioBackend final : public Backend {
   std::atomic<bool> wake_pending_{false};
   bool woken_ = false;
   std::uint64_t completions_ = 0;
+  // Operations whose outcome submit() knew, in order; completing_ is the
+  // batch being completed (both keep their capacity).
+  std::vector<Operation*> posted_;
+  std::vector<Operation*> completing_;
 };
 
 }  // namespace
