@@ -1,4 +1,6 @@
 // Server: the accept loops and the client tasks of start_server().
+#include <sys/socket.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <memory>
@@ -138,6 +140,14 @@ bool Server::is_serving() const { return state_ && !state_->closed; }
 void Server::close() {
   if (!state_ || state_->closed) return;
   state_->closed = true;
+  // Stop listening now, as asyncio does: a connect after close() is refused
+  // instead of landing in a backlog no accept loop will serve (and being
+  // reset when the loop closes the listener). shutdown(2) takes a listening
+  // socket out of the LISTEN state at once; the descriptors close as the
+  // accept loops end.
+  for (const TcpListener& listener : state_->listeners) {
+    if (listener.is_open()) ::shutdown(static_cast<int>(listener.native_handle()), SHUT_RDWR);
+  }
   for (const auto& loop : state_->accept_loops) loop.cancel();
   for (const auto& client : state_->clients) client.cancel();
   state_->closed_waiters.wake_all();
