@@ -106,7 +106,14 @@ Task<Server> start_listening(ClientHandler handler, std::vector<TcpListener> lis
   state->listeners = std::move(listeners);
   for (const TcpListener& l : state->listeners) state->addresses.push_back(l.sockname());
   for (std::size_t i = 0; i < state->listeners.size(); ++i) {
-    state->accept_loops.push_back(create_task(internal::accept_clients(state, i)));
+    TaskHandle<void> loop = create_task(internal::accept_clients(state, i));
+    // The state lets go of a loop once it ends. A loop cancelled before its
+    // first step (a server closed at once) never moves the state out of its
+    // parameter, and the frame and the state would keep each other alive.
+    loop.add_done_callback([weak = std::weak_ptr<internal::ServerState>(state), i] {
+      if (auto s = weak.lock()) s->accept_loops[i] = TaskHandle<void>();
+    });
+    state->accept_loops.push_back(std::move(loop));
   }
   co_return Server(std::move(state));
 }
@@ -148,7 +155,9 @@ void Server::close() {
   for (const TcpListener& listener : state_->listeners) {
     if (listener.is_open()) ::shutdown(static_cast<int>(listener.native_handle()), SHUT_RDWR);
   }
-  for (const auto& loop : state_->accept_loops) loop.cancel();
+  for (const auto& loop : state_->accept_loops) {
+    if (loop.valid()) loop.cancel();
+  }
   for (const auto& client : state_->clients) client.cancel();
   state_->closed_waiters.wake_all();
 }
@@ -157,9 +166,17 @@ Task<void> Server::wait_closed() {
   std::shared_ptr<internal::ServerState> state = state_;
   if (!state) co_return;
   while (!state->closed) co_await state->closed_waiters.wait();
-  std::vector<TaskHandle<void>> tasks = state->accept_loops;
+  std::vector<TaskHandle<void>> tasks;
+  for (const auto& loop : state->accept_loops) {
+    if (loop.valid()) tasks.push_back(loop);
+  }
   tasks.insert(tasks.end(), state->clients.begin(), state->clients.end());
   if (!tasks.empty()) co_await wait(std::move(tasks));
+  // A loop cancelled before its first step left its listener open (and a
+  // Unix socket's file in place).
+  for (TcpListener& listener : state->listeners) {
+    if (listener.is_open()) co_await listener.close();
+  }
 }
 
 Task<void> Server::serve_forever() {
