@@ -158,10 +158,15 @@ Task<void> File::fsync() {
 
 Task<std::uint64_t> File::size() {
   check_open("size");
-  alignas(std::max_align_t) std::byte scratch[Operation::kFileSizeScratch];
+  // The alignment is the type's, not the variable's: GCC 12 lays a
+  // coroutine's locals out in its frame by their type and drops alignas on a
+  // declaration, which left io_uring's statx result misaligned (UBSan).
+  struct alignas(std::max_align_t) Scratch {
+    std::byte bytes[Operation::kFileSizeScratch];
+  } scratch;
   FileOp op(OpCode::kFileSize, fd_, "size", path_);
-  op.buffer = scratch;
-  op.length = sizeof scratch;
+  op.buffer = scratch.bytes;
+  op.length = sizeof scratch.bytes;
   co_return static_cast<std::uint64_t>(co_await op);
 }
 
