@@ -126,6 +126,7 @@ class StreamWriter {
   // `low` (asyncio's defaults: 64 KiB and 16 KiB).
   void set_write_buffer_limits(std::size_t high, std::size_t low);
 
+  // The connection's two ends; they still answer after close().
   SocketAddress peername() const;
   SocketAddress sockname() const;
 

@@ -18,6 +18,16 @@ bool is_closed_here(const std::system_error& e) {
 
 }  // namespace
 
+StreamConnection::StreamConnection(TcpStream stream, std::size_t limit) noexcept
+    : stream_(std::move(stream)), limit_(limit) {
+  // Kept for after close; a peer already gone leaves them to be asked later.
+  try {
+    peername_ = stream_.peername();
+    sockname_ = stream_.sockname();
+  } catch (const std::exception&) {
+  }
+}
+
 std::string StreamConnection::take(std::size_t n) {
   std::string out(read_buffer_.data() + read_begin_, n);
   read_begin_ += n;

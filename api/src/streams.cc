@@ -109,8 +109,8 @@ void StreamWriter::set_write_buffer_limits(std::size_t high, std::size_t low) {
   if (low > high) throw std::invalid_argument("coio::StreamWriter: the low-water mark is above the high-water mark");
   connection_->set_write_buffer_limits(high, low);
 }
-SocketAddress StreamWriter::peername() const { return connection_->stream().peername(); }
-SocketAddress StreamWriter::sockname() const { return connection_->stream().sockname(); }
+SocketAddress StreamWriter::peername() const { return connection_->peername(); }
+SocketAddress StreamWriter::sockname() const { return connection_->sockname(); }
 
 // ---- connecting
 

@@ -17,7 +17,7 @@ namespace coio::internal {
 
 class StreamConnection : public std::enable_shared_from_this<StreamConnection> {
  public:
-  StreamConnection(TcpStream stream, std::size_t limit) noexcept : stream_(std::move(stream)), limit_(limit) {}
+  StreamConnection(TcpStream stream, std::size_t limit) noexcept;
 
   // ---- reading
   // The bytes received and not yet consumed.
@@ -43,6 +43,10 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection> {
   }
 
   const TcpStream& stream() const noexcept { return stream_; }
+  // The addresses as they were when the connection was made: they still
+  // answer once it is closed, as asyncio's get_extra_info() does.
+  SocketAddress peername() const { return peername_.empty() ? stream_.peername() : peername_; }
+  SocketAddress sockname() const { return sockname_.empty() ? stream_.sockname() : sockname_; }
   std::size_t read_limit() const noexcept { return limit_; }
   void set_read_limit(std::size_t limit) noexcept { limit_ = limit; }
 
@@ -55,6 +59,8 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection> {
 
   TcpStream stream_;
   std::size_t limit_;
+  SocketAddress peername_;
+  SocketAddress sockname_;
 
   std::string read_buffer_;
   std::size_t read_begin_ = 0;
