@@ -67,6 +67,7 @@ Task<bool> StreamConnection::fill() {
 void StreamConnection::write(std::string_view data) {
   if (data.empty() || close_requested_ || eof_requested_ || write_error_) return;
   pending_.append(data);
+  if (write_buffer_size() > high_water_) paused_ = true;
   start_flush();
 }
 
@@ -87,7 +88,10 @@ Task<void> StreamConnection::flush(std::shared_ptr<StreamConnection> self) {
         const std::size_t n = co_await c.stream_.write_some(
             std::as_bytes(std::span(c.sending_.data() + c.sent_, c.sending_.size() - c.sent_)));
         c.sent_ += n;
-        if (c.write_buffer_size() <= c.low_water_) c.drain_waiters_.wake_all();
+        if (c.paused_ && c.write_buffer_size() <= c.low_water_) {
+          c.paused_ = false;
+          c.drain_waiters_.wake_all();
+        }
       }
       c.sending_.clear();
       c.sent_ = 0;
@@ -114,7 +118,9 @@ Task<void> StreamConnection::flush(std::shared_ptr<StreamConnection> self) {
 }
 
 Task<void> StreamConnection::drain() {
-  while (!write_error_ && !closed_ && write_buffer_size() > high_water_) co_await drain_waiters_.wait();
+  // As asyncio: writers pause above the high-water mark and resume only at
+  // or below the low-water mark.
+  while (!write_error_ && !closed_ && paused_) co_await drain_waiters_.wait();
   if (write_error_) std::rethrow_exception(write_error_);
 }
 

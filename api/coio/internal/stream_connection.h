@@ -40,6 +40,12 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection> {
   void set_write_buffer_limits(std::size_t high, std::size_t low) noexcept {
     high_water_ = high;
     low_water_ = low;
+    if (write_buffer_size() > high_water_) {
+      paused_ = true;
+    } else if (paused_ && write_buffer_size() <= low_water_) {
+      paused_ = false;
+      drain_waiters_.wake_all();
+    }
   }
 
   const TcpStream& stream() const noexcept { return stream_; }
@@ -72,6 +78,7 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection> {
   std::string pending_;  // written meanwhile
   std::size_t high_water_ = 64 * 1024;
   std::size_t low_water_ = 16 * 1024;
+  bool paused_ = false;  // above the high-water mark since; until the low one
   bool flushing_ = false;
   bool eof_requested_ = false;
   bool eof_sent_ = false;
