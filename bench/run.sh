@@ -13,8 +13,9 @@
 #   COIO_PEERS      the peers directory (default: ../../shared/peers from here)
 #   COIO_BENCH_OUT  where results and scratch go (default: /tmp/coio-bench)
 #   REPS            rounds per workload (default 5; --reps overrides it)
-#   WORKLOADS       comma-separated, among spawn,timers,echo (default: all
-#                   three; echo takes about 3 minutes a round)
+#   WORKLOADS       comma-separated, among spawn,timers,echo,files (default:
+#                   spawn,timers,echo; echo takes about 3 minutes a round,
+#                   files makes a 1 GiB file once)
 #   ECHO_SECONDS    measured seconds per echo run (bench.py's default: 5)
 #   BAZEL_FLAGS     extra flags for `bazel build` (word-split)
 #
@@ -51,11 +52,11 @@ backends=(io_uring asio)
 read -r -a extra_bazel <<<"${BAZEL_FLAGS:-}"
 workloads="${WORKLOADS:-spawn,timers,echo}"
 # Each workload's coio binary: bench/<dir>/<target>.
-declare -A target_of=([spawn]=spawn:spawn [timers]=timers:timers [echo]=echo:echo_server)
+declare -A target_of=([spawn]=spawn:spawn [timers]=timers:timers [echo]=echo:echo_server [files]=files:files)
 targets=()
 for w in ${workloads//,/ }; do
   if [ -z "${target_of[$w]:-}" ]; then
-    echo "unknown workload $w in WORKLOADS (spawn, timers, echo)" >&2
+    echo "unknown workload $w in WORKLOADS (spawn, timers, echo, files)" >&2
     exit 2
   fi
   targets+=("${target_of[$w]}")
@@ -90,6 +91,7 @@ for b in "${backends[@]}"; do
       spawn) args=(--n 1000 --batch 100) ;;
       timers) args=(--n 100 --ms 1) ;;
       echo_server) args=(--probe) ;;
+      files) args=(--file "$run/bin/$b/files" --time 0.05) ;;
     esac
     got="$("$run/bin/$b/${t#*:}" "${args[@]}")"
     case "$got" in
@@ -132,6 +134,13 @@ if wanted echo; then
   done
   for b in "${backends[@]}"; do
     adds+=(--add "echo:coio streams read/write+drain ($b)=$(q "$run/bin/$b/echo_server") --api streams --port {port}")
+  done
+fi
+
+if wanted files; then
+  # Random 4 KiB reads at QD32 over the peers' 1 GiB file, warm and O_DIRECT.
+  for b in "${backends[@]}"; do
+    adds+=(--add "files:coio File::read_at QD32 ($b)=$(q "$run/bin/$b/files") --file {file} --direct {direct} --qd {qd} --time {time}")
   done
 fi
 
