@@ -1,7 +1,6 @@
 #include "backends/asio/descriptor_registry.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -28,18 +27,6 @@ DescriptorRegistry::Entry* DescriptorRegistry::acquire(int fd,
     return entries_[index].get();
   }
 
-  if (fd >= 0 && index < entries_.size() && entries_[index] != nullptr &&
-      entries_[index]->descriptor.is_open()) {
-    Entry& lingering = *entries_[index];
-    if (still_registered(lingering, fd)) {
-      lingering.operations = 1;
-      return &lingering;
-    }
-    // The socket was closed; the kernel dropped its epoll entry with it.
-    lingering.descriptor.release();
-    lingering.lingers = false;
-  }
-
   // Validates fd before the table grows to its size, and learns the blocking
   // mode to restore: Asio sets O_NONBLOCK before its first operation.
   const int flags = fd < 0 ? -1 : ::fcntl(fd, F_GETFL);
@@ -57,21 +44,8 @@ DescriptorRegistry::Entry* DescriptorRegistry::acquire(int fd,
   entry->descriptor.assign(fd, ec);
   if (ec) return nullptr;
   entry->was_blocking = (flags & O_NONBLOCK) == 0;
-  entry->lingers = false;
-  struct stat st {};
-  if (!entry->was_blocking && ::fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode)) {
-    entry->lingers = true;
-    entry->device = st.st_dev;
-    entry->inode = st.st_ino;
-  }
   entry->operations = 1;
   return entry.get();
-}
-
-bool DescriptorRegistry::still_registered(const Entry& entry, int fd) {
-  struct stat st {};
-  return entry.lingers && ::fstat(fd, &st) == 0 && st.st_dev == entry.device &&
-         st.st_ino == entry.inode;
 }
 
 void DescriptorRegistry::release(Entry& entry) {
@@ -85,7 +59,6 @@ void DescriptorRegistry::release(Entry& entry) {
     closed_.erase(it);
     return;
   }
-  if (entry.lingers) return;
   if (entry.was_blocking && entry.descriptor.native_non_blocking()) {
     asio::error_code ignored;
     entry.descriptor.native_non_blocking(false, ignored);
@@ -101,16 +74,8 @@ int DescriptorRegistry::close(int fd) {
     // release(), not close(): Asio would close fd itself, and report its own
     // error. release() takes fd out of the reactor and aborts what waits.
     entry.descriptor.release();
-    entry.lingers = false;
     entry.closed = true;
     closed_.push_back(std::move(entries_[index]));
-  } else if (fd >= 0 && index < entries_.size() &&
-             entries_[index] != nullptr &&
-             entries_[index]->descriptor.is_open()) {
-    // A lingering registration, unless the number names another file by now.
-    Entry& entry = *entries_[index];
-    entry.descriptor.release();
-    entry.lingers = false;
   }
   // Linux frees the number even when close(2) reports EINTR, so, as CPython
   // does, that is no error: closing again could close a number another

@@ -9,19 +9,7 @@
 // and closes it with kClose or by itself). Not registering for good keeps a
 // closed-and-reused descriptor number from inheriting a stale reactor
 // registration.
-//
-// Sockets that were non-blocking already are the exception: a busy socket
-// waits for readiness again and again, and registering it each time costs
-// three system calls (fcntl, two epoll_ctl) where Asio's own sockets pay
-// none. Their registration lingers once the last operation completes, with
-// the socket's identity (device and inode, which no other open file shares:
-// a socket cannot be opened again by name). The next acquire() checks it
-// with one fstat: the same socket keeps the registration, while a number
-// that was closed and reused (the kernel dropped the old epoll entry with
-// the file) gets a new one.
 #pragma once
-
-#include <sys/types.h>
 
 #include <asio/error_code.hpp>
 #include <asio/io_context.hpp>
@@ -39,10 +27,6 @@ class DescriptorRegistry {
     asio::posix::stream_descriptor descriptor;
     int operations = 0;
     bool was_blocking = false;
-    // A non-blocking socket: stays registered between operations.
-    bool lingers = false;
-    dev_t device = 0;  // the socket's identity, for a lingering registration
-    ino_t inode = 0;
     // Set by close() while operations were in flight: the number may already
     // name another file, so they must not touch it again.
     bool closed = false;
@@ -58,8 +42,7 @@ class DescriptorRegistry {
   // sets `ec` (a system error) when `fd` cannot be registered.
   Entry* acquire(int fd, asio::error_code& ec);
 
-  // Uncounts one operation on `entry`; the last one gives the descriptor
-  // back, unless its registration lingers.
+  // Uncounts one operation on `entry`; the last one gives the descriptor back.
   void release(Entry& entry);
 
   // Closes `fd`. Operations in flight on it are aborted first (Asio completes
@@ -68,10 +51,6 @@ class DescriptorRegistry {
   int close(int fd);
 
  private:
-  // Whether the lingering registration of `entry` (for descriptor `fd`) is
-  // still that of the file `fd` names.
-  static bool still_registered(const Entry& entry, int fd);
-
   asio::io_context& io_;
   // Indexed by descriptor. Entries outlive their registrations: Asio's
   // cancellation handlers point into them, and reuse avoids allocation.
