@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Prepares a Debian 12 machine for the Windows build (--config=mingw): installs
+# mingw-w64's -posix compilers and Wine 8, and makes the Wine prefix that
+# tools/wine/run_test.sh copies for every test. Idempotent and silent when
+# there is nothing to do.
+#
+#   tools/setup_mingw.sh    packages, then the template prefix at
+#                           ${COIO_WINE_TEMPLATE:-/var/cache/coio/wine-template}
+set -euo pipefail
+
+PACKAGES=(
+  g++-mingw-w64-x86-64-posix gcc-mingw-w64-x86-64-posix
+  wine wine64
+)
+
+template="${COIO_WINE_TEMPLATE:-/var/cache/coio/wine-template}"
+export DEBIAN_FRONTEND=noninteractive
+
+as_root() {
+  if [[ $EUID -eq 0 ]]; then
+    "$@"
+  elif command -v sudo >/dev/null; then
+    sudo -E "$@"
+  else
+    echo "setup_mingw.sh: '$*' needs root; rerun tools/setup_mingw.sh as root" >&2
+    return 1
+  fi
+}
+
+# Runs a command, showing its output only if it fails.
+quietly() {
+  local log
+  log="$(mktemp)"
+  if ! "$@" >"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
+    echo "setup_mingw.sh: failed: $*" >&2
+    return 1
+  fi
+  rm -f "$log"
+}
+
+install_packages() {
+  local missing=() p
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+      missing+=("$p")
+  done
+  [[ ${#missing[@]} -eq 0 ]] && return
+  echo "setup_mingw.sh: installing ${missing[*]}" >&2
+  quietly as_root apt-get update
+  quietly as_root apt-get install -y --no-install-recommends "${missing[@]}"
+}
+
+# Wine's first start in an empty prefix builds it (a few seconds, ~700 MB:
+# Debian copies the DLLs into system32). Tests then start from a copy of it.
+make_template() {
+  [[ -f $template/.coio-ready ]] && return
+  as_root mkdir -p "$(dirname "$template")"
+  as_root chown "$(id -u):$(id -g)" "$(dirname "$template")"
+  local tmp scratch
+  tmp="$(mktemp -d "$template.XXXXXX")"
+  scratch="$(mktemp -d)"
+  # Wine insists that the prefix belongs to the user running it.
+  chmod 755 "$tmp"
+  (
+    unset DISPLAY
+    export WINEPREFIX="$tmp" WINEDEBUG=-all TMPDIR="$scratch"
+    # No Mono or Gecko: console programs need neither, and both would ask.
+    export WINEDLLOVERRIDES="mscoree,mshtml,winemenubuilder.exe="
+    quietly wine wineboot --init
+    # A new prefix says Windows 7; tests should see what users run.
+    quietly wine winecfg /v win10
+    wineserver -w
+  )
+  rm -rf "$scratch"
+  # Debian's wine notes its server's socket directory here; copies need their own.
+  rm -f "$tmp/wineserver"
+  touch "$tmp/.coio-ready"
+  rm -rf "$template"
+  mv "$tmp" "$template"
+}
+
+install_packages
+make_template
