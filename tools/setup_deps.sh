@@ -14,6 +14,7 @@ PACKAGES=(
   g++ clang libclang-rt-14-dev
   googletest libasio-dev libcurl4-openssl-dev liburing-dev
   netcat-openbsd curl # nc and curl: the real clients of tests/examples:echo_test
+  nginx openssl # the HTTP client's tests start nginx, with a certificate openssl makes
   dpkg-dev # apt-get source unpacks with dpkg-source
 )
 ABSEIL_VERSION=20220623 # the upstream release Debian 12 ships
@@ -63,7 +64,17 @@ install_packages() {
   [[ ${#missing[@]} -eq 0 ]] && return
   echo "setup_deps.sh: installing ${missing[*]}" >&2
   apt_update
-  quietly as_root apt-get install -y --no-install-recommends "${missing[@]}"
+  # Installing nginx would start it as a system service on port 80; the
+  # tests start their own. policy-rc.d (the Debian way) says no services.
+  local policy=/usr/sbin/policy-rc.d added_policy=0
+  if [[ ! -e $policy ]]; then
+    as_root sh -c "printf '#!/bin/sh\nexit 101\n' > $policy && chmod +x $policy"
+    added_policy=1
+  fi
+  local rc=0
+  quietly as_root apt-get install -y --no-install-recommends "${missing[@]}" || rc=$?
+  [[ $added_policy -eq 1 ]] && as_root rm -f "$policy"
+  return "$rc"
 }
 
 has_abseil_source() {

@@ -30,7 +30,9 @@ Task<bool> serve_one(StreamReader& reader, StreamWriter& writer, const std::stri
                      TestServerStats& stats) {
   const std::size_t path_start = head.find(' ') + 1;
   const std::string path = head.substr(path_start, head.find(' ', path_start) - path_start);
-  if (path == "/echo") {
+  if (path.starts_with("http://")) {
+    writer.write(response(200, "proxied " + path));  // a request sent to a proxy names the whole URL
+  } else if (path == "/echo") {
     writer.write(response(200, head + body));
   } else if (path.starts_with("/sleep/")) {
     co_await sleep(std::chrono::milliseconds(std::atoi(path.c_str() + 7)));

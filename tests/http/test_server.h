@@ -13,6 +13,7 @@
 //   /hold               never answers; hold_ended() counts those the client closed
 //   /folded             a header folded over two lines (obsolete syntax)
 //   /status/<code>      that status, body "status <code>"
+//   http://...          as a proxy would get it: 200, body "proxied <url>"
 #pragma once
 
 #include <cstddef>
