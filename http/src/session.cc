@@ -85,15 +85,23 @@ void Session::give_back(CURL* easy) noexcept {
 
 void Session::start(Transfer& transfer) {
   Loop& loop = Loop::current();
-  if (loop_ != &loop) {
-    if (loop_ != nullptr && (running_ > 0 || !watches_.empty())) {
-      throw InvalidStateError("coio::http::Client: used from another loop while it has requests running");
-    }
-    loop_ = &loop;
-  }
+  if (loop_ != &loop) bind(loop);
   CURLMcode code = curl_multi_add_handle(multi_, transfer.easy());
   if (code != CURLM_OK) throw Error(CURLE_FAILED_INIT, curl_multi_strerror(code), "");
   ++running_;
+}
+
+void Session::bind(Loop& loop) {
+  if (running_ > 0) {
+    throw InvalidStateError("coio::http::Client: used from a second loop while requests run in the first");
+  }
+  // The previous loop has ended (a loop drains every poll before it ends):
+  // its timer and its watches on idle connections are let go of. Kept-alive
+  // connections stay in libcurl's cache and get new watches when reused.
+  for (auto& [socket, watch] : watches_) watch->release();
+  watches_.clear();
+  timer_.index = coio::internal::TimerNode::kNotQueued;
+  loop_ = &loop;
 }
 
 void Session::stop(Transfer& transfer) noexcept {

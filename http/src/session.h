@@ -49,6 +49,8 @@ class Session {
   static void on_ready(void* session, std::intptr_t socket, std::uint32_t events) noexcept;
   static void on_timer_fired(coio::internal::TimerNode& node) noexcept;
 
+  // Makes `loop` the session's loop, leaving the previous one's state.
+  void bind(Loop& loop);
   // Hands an event (or CURL_SOCKET_TIMEOUT) to libcurl and ends the
   // transfers it finished.
   void act(curl_socket_t socket, int events) noexcept;

@@ -565,6 +565,22 @@ TEST(HttpClient, CancellingTheRequestingTaskStopsItsTransfer) {
   });
 }
 
+TEST(HttpClient, AClientMadeOutsideTheLoopServesOneLoopAfterAnother) {
+  Client client;
+  std::string first_connection;
+  for (int round = 0; round < 3; ++round) {
+    run_bounded([&]() -> Task<void> {
+      Response r = co_await client.get(nginx().url("/connection"));
+      EXPECT_EQ(r.status, 200);
+      if (first_connection.empty()) first_connection = r.body;
+      // The kept-alive connection outlives the loop that opened it.
+      EXPECT_EQ(r.body, first_connection);
+      Response big = co_await client.get(nginx().url("/1m.bin"));
+      EXPECT_EQ(big.body.size(), kMiB);
+    });
+  }
+}
+
 TEST(HttpClient, ADestroyedClientClosesItsIdleConnections) {
   run_bounded([&]() -> Task<void> {
     TestServer server = co_await TestServer::start();
