@@ -40,6 +40,14 @@ Session::Session(ClientOptions options) : options_(std::move(options)) {
   if (options_.max_connections > 0) {
     curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, static_cast<long>(options_.max_connections));
   }
+  // One cookie jar for the session's requests, as aiohttp's ClientSession
+  // keeps one. Used from the loop's thread only, so no locking.
+  share_ = curl_share_init();
+  if (share_ == nullptr) {
+    curl_multi_cleanup(multi_);
+    throw Error(CURLE_FAILED_INIT, "curl_share_init failed", "");
+  }
+  curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE);
   timer_.session = this;
   timer_.fire = &Session::on_timer_fired;
 }
@@ -53,6 +61,7 @@ Session::~Session() {
   // Left are sockets libcurl closed itself (its resolver's), or none.
   for (auto& [socket, watch] : watches_) watch->release();
   for (CURL* easy : idle_easy_) curl_easy_cleanup(easy);
+  curl_share_cleanup(share_);
 }
 
 CURL* Session::take_easy() {
@@ -68,6 +77,8 @@ CURL* Session::take_easy() {
   curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
   curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, &Session::on_close_socket);
   curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, this);
+  curl_easy_setopt(easy, CURLOPT_SHARE, share_);
+  curl_easy_setopt(easy, CURLOPT_COOKIEFILE, "");  // the cookie engine on, reading no file
   return easy;
 }
 

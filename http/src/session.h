@@ -62,6 +62,7 @@ class Session {
 
   ClientOptions options_;
   CURLM* multi_ = nullptr;
+  CURLSH* share_ = nullptr;  // the cookie jar, shared by the session's requests
   Loop* loop_ = nullptr;
   Timer timer_;
   std::size_t running_ = 0;  // transfers in the multi handle

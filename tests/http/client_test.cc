@@ -341,6 +341,24 @@ TEST(HttpClient, PostPutAndDeleteSendTheirMethodBodyAndHeaders) {
   });
 }
 
+TEST(HttpClient, CookiesAreKeptForTheClientsLaterRequests) {
+  run_bounded([&]() -> Task<void> {
+    TestServer server = co_await TestServer::start();
+    Client client;
+    Response before = co_await client.get(server.url("/echo"));
+    EXPECT_THAT(before.body, ::testing::Not(HasSubstr("Cookie:")));
+    Response set = co_await client.get(server.url("/set-cookie"));
+    EXPECT_EQ(set.headers.get("set-cookie"), "flavour=oatmeal; Path=/");
+    Response after = co_await client.get(server.url("/echo"));
+    EXPECT_THAT(after.body, HasSubstr("Cookie: flavour=oatmeal\r\n"));
+    // Another Client has a jar of its own.
+    Client other;
+    Response elsewhere = co_await other.get(server.url("/echo"));
+    EXPECT_THAT(elsewhere.body, ::testing::Not(HasSubstr("Cookie:")));
+    co_await server.close();
+  });
+}
+
 TEST(HttpClient, AChunkedBodyIsReassembledAndStreamsChunkByChunk) {
   run_bounded([&]() -> Task<void> {
     TestServer server = co_await TestServer::start();

@@ -62,6 +62,8 @@ Task<bool> serve_one(StreamReader& reader, StreamWriter& writer, const std::stri
     co_return false;
   } else if (path == "/folded") {
     writer.write(response(200, "folded", "X-Folded: first\r\n  second\r\nX-After: yes\r\n"));
+  } else if (path == "/set-cookie") {
+    writer.write(response(200, "set", "Set-Cookie: flavour=oatmeal; Path=/\r\n"));
   } else if (path.starts_with("/status/")) {
     const int status = std::atoi(path.c_str() + 8);
     writer.write(response(status, "status " + std::to_string(status)));

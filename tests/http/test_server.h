@@ -12,6 +12,7 @@
 //   /chunked-cut        two chunks, then close without the last chunk
 //   /hold               never answers; hold_ended() counts those the client closed
 //   /folded             a header folded over two lines (obsolete syntax)
+//   /set-cookie         sets the cookie flavour=oatmeal
 //   /status/<code>      that status, body "status <code>"
 //   http://...          as a proxy would get it: 200, body "proxied <url>"
 #pragma once
