@@ -104,4 +104,6 @@ echo "---"
 grep -qxF "$want" "$tmp/output" || fail "the output lacks the line '$want'"
 grep -qxE 'consumer: gather returned 1 and 2 in [0-9.]+ s' "$tmp/output" ||
   fail "the output lacks the gather's result line"
+grep -qxF 'consumer: http 200 hello' "$tmp/output" ||
+  fail "the output lacks the HTTP client's line 'consumer: http 200 hello'"
 echo "PASS: '$want' and the gather's result (built in ${build_seconds} s, $((SECONDS - start_time)) s in all)"
