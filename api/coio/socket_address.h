@@ -7,12 +7,12 @@
 // sockname() and recv_from() report.
 #pragma once
 
-#include <sys/socket.h>
-
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "coio/internal/os.h"  // the system's sockaddr types
 
 namespace coio {
 

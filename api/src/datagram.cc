@@ -1,7 +1,5 @@
 #include "coio/datagram.h"
 
-#include <sys/socket.h>
-
 #include <cerrno>
 #include <system_error>
 #include <vector>

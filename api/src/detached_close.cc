@@ -1,10 +1,9 @@
 #include "coio/internal/detached_close.h"
 
-#include <unistd.h>
-
 #include <new>
 
 #include "coio/backend.h"
+#include "coio/internal/os.h"
 #include "coio/loop.h"
 
 namespace coio::internal {
@@ -26,7 +25,7 @@ void close_detached(std::intptr_t fd) noexcept {
   Loop* loop = Loop::current_or_null();
   auto* op = loop ? new (std::nothrow) DetachedClose : nullptr;
   if (op == nullptr) {
-    ::close(static_cast<int>(fd));
+    os::close_file(fd);
     return;
   }
   op->loop = loop;
@@ -38,7 +37,7 @@ void close_detached(std::intptr_t fd) noexcept {
   } catch (...) {
     loop->operation_returned();
     delete op;
-    ::close(static_cast<int>(fd));
+    os::close_file(fd);
   }
 }
 

@@ -1,9 +1,5 @@
 #include "coio/file.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <string>
@@ -12,6 +8,7 @@
 
 #include "coio/internal/detached_close.h"
 #include "coio/internal/io_awaiter.h"
+#include "coio/internal/os.h"
 #include "coio/internal/open_mode.h"
 
 namespace coio {
@@ -198,7 +195,7 @@ Task<File> open_file(std::string path, std::string mode, FileOptions options) {
   const internal::OpenMode parsed = internal::parse_open_mode(mode);
   FileOp op(OpCode::kOpen, -1, "open", path);
   op.address = path.data();
-  op.open_flags = parsed.flags | O_CLOEXEC | (options.direct ? O_DIRECT : 0);
+  op.open_flags = parsed.flags | internal::os::kOpenCloseOnExec | (options.direct ? internal::os::kOpenDirect : 0);
   op.open_mode = 0666;
   File file;
   file.fd_ = static_cast<std::intptr_t>(co_await op);
@@ -207,13 +204,12 @@ Task<File> open_file(std::string path, std::string mode, FileOptions options) {
   file.text_ = parsed.text;
   file.append_ = parsed.append;
   // Python refuses a directory at open time; the kernel only for writing.
-  struct stat st {};
-  if (::fstat(static_cast<int>(file.fd_), &st) == 0 && S_ISDIR(st.st_mode)) {
+  if (internal::os::is_directory(file.fd_)) {
     throw std::system_error(EISDIR, std::system_category(), "open " + path);
   }
-  // pread/pwrite on a FIFO fail with ESPIPE (Asio's pool), so its transfers
-  // go at no offset, which also makes a blocked read cancellable there.
-  file.seekable_ = ::lseek(static_cast<int>(file.fd_), 0, SEEK_CUR) >= 0 || errno != ESPIPE;
+  // A FIFO's transfers go at no offset, which also makes a blocked read
+  // cancellable on Asio's pool.
+  file.seekable_ = internal::os::is_seekable(file.fd_);
   if (parsed.append) file.position_ = co_await file.size();
   co_return file;
 }

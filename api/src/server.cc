@@ -1,5 +1,4 @@
 // Server: the accept loops and the client tasks of start_server().
-#include <sys/socket.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -7,6 +6,7 @@
 #include <vector>
 
 #include "coio/errors.h"
+#include "coio/internal/os.h"
 #include "coio/resolve.h"
 #include "coio/sleep.h"
 #include "coio/streams.h"
@@ -153,7 +153,7 @@ void Server::close() {
   // socket out of the LISTEN state at once; the descriptors close as the
   // accept loops end.
   for (const TcpListener& listener : state_->listeners) {
-    if (listener.is_open()) ::shutdown(static_cast<int>(listener.native_handle()), SHUT_RDWR);
+    if (listener.is_open()) ::shutdown(static_cast<internal::os::Socket>(listener.native_handle()), internal::os::kShutdownBoth);
   }
   for (const auto& loop : state_->accept_loops) {
     if (loop.valid()) loop.cancel();

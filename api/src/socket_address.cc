@@ -1,9 +1,5 @@
 #include "coio/socket_address.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/un.h>
-
 #include <cstring>
 #include <stdexcept>
 
@@ -51,7 +47,8 @@ SocketAddress SocketAddress::unix_path(std::string_view path) {
 
 SocketAddress SocketAddress::from_native(const sockaddr* address, socklen_t length) {
   SocketAddress a;
-  if (length > sizeof a.storage_) length = sizeof a.storage_;
+  // socklen_t is signed on Windows: a negative length is clamped too.
+  if (static_cast<std::size_t>(length) > sizeof a.storage_) length = sizeof a.storage_;
   std::memcpy(&a.storage_, address, length);
   a.length_ = length;
   return a;
@@ -79,7 +76,8 @@ std::string SocketAddress::host() const {
       return text;
     case AF_UNIX: {
       const auto* un = reinterpret_cast<const sockaddr_un*>(&storage_);
-      const std::size_t room = length_ > offsetof(sockaddr_un, sun_path) ? length_ - offsetof(sockaddr_un, sun_path) : 0;
+      const auto length = static_cast<std::size_t>(length_);
+      const std::size_t room = length > offsetof(sockaddr_un, sun_path) ? length - offsetof(sockaddr_un, sun_path) : 0;
       return std::string(un->sun_path, ::strnlen(un->sun_path, room));
     }
     default:

@@ -1,13 +1,11 @@
 #include "coio/internal/socket_handle.h"
 
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <string>
 #include <system_error>
 
 #include "coio/errors.h"
+#include "coio/internal/os.h"
 
 namespace coio::internal {
 
@@ -41,7 +39,7 @@ void SocketCore::begin_close() noexcept {
 
 void SocketCore::release() noexcept {
   if (--refs_ > 0) return;
-  if (fd_ >= 0) ::close(static_cast<int>(fd_));
+  if (fd_ >= 0) os::close_socket(fd_);
   delete this;
 }
 
@@ -102,8 +100,8 @@ Task<void> SocketHandle::close() {
 SocketAddress SocketHandle::sockname() const {
   SocketAddress a;
   socklen_t length = SocketAddress::capacity();
-  if (::getsockname(static_cast<int>(checked_fd("sockname")), a.native(), &length) != 0) {
-    throw std::system_error(errno, std::system_category(), "getsockname");
+  if (::getsockname(static_cast<os::Socket>(checked_fd("sockname")), a.native(), &length) != 0) {
+    throw std::system_error(os::last_error(), std::system_category(), "getsockname");
   }
   a.set_native_length(length);
   return a;
@@ -112,8 +110,8 @@ SocketAddress SocketHandle::sockname() const {
 SocketAddress SocketHandle::peername() const {
   SocketAddress a;
   socklen_t length = SocketAddress::capacity();
-  if (::getpeername(static_cast<int>(checked_fd("peername")), a.native(), &length) != 0) {
-    throw std::system_error(errno, std::system_category(), "getpeername");
+  if (::getpeername(static_cast<os::Socket>(checked_fd("peername")), a.native(), &length) != 0) {
+    throw std::system_error(os::last_error(), std::system_category(), "getpeername");
   }
   a.set_native_length(length);
   return a;

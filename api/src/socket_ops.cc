@@ -1,16 +1,16 @@
 #include "coio/internal/socket_ops.h"
 
-#include <sys/socket.h>
-
 #include <cerrno>
 #include <string>
 #include <system_error>
 
+#include "coio/internal/os.h"
+
 namespace coio::internal {
 
 SocketHandle open_socket(int family, int type) {
-  const int fd = ::socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw std::system_error(errno, std::system_category(), "socket");
+  const std::intptr_t fd = os::open_socket(family, type);
+  if (fd < 0) throw std::system_error(os::last_error(), std::system_category(), "socket");
   return SocketHandle(fd);
 }
 
@@ -19,8 +19,8 @@ void throw_socket_error(int error, const char* what, const SocketAddress& addres
 }
 
 void set_socket_option(std::intptr_t fd, int level, int option, int value, const char* what) {
-  if (::setsockopt(static_cast<int>(fd), level, option, &value, sizeof value) != 0) {
-    throw std::system_error(errno, std::system_category(), what);
+  if (os::set_socket_option(fd, level, option, value) != 0) {
+    throw std::system_error(os::last_error(), std::system_category(), what);
   }
 }
 
@@ -38,8 +38,8 @@ Task<void> connect_socket(SocketHandle& socket, SocketAddress address) {
 }
 
 void bind_socket(SocketHandle& socket, const SocketAddress& address) {
-  if (::bind(static_cast<int>(socket.checked_fd("bind")), address.native(), address.native_length()) != 0) {
-    throw_socket_error(errno, "bind to", address);
+  if (::bind(static_cast<os::Socket>(socket.checked_fd("bind")), address.native(), address.native_length()) != 0) {
+    throw_socket_error(os::last_error(), "bind to", address);
   }
 }
 

@@ -1,16 +1,12 @@
 #include "coio/tcp.h"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
+#include <stdexcept>
 #include <string>
 #include <system_error>
 #include <vector>
 
+#include "coio/internal/os.h"
 #include "coio/internal/socket_ops.h"
 #include "coio/resolve.h"
 
@@ -53,8 +49,8 @@ Task<TcpStream> TcpStream::connect_unix(std::string path) {
 }
 
 void TcpStream::shutdown_write() {
-  if (::shutdown(static_cast<int>(socket_.checked_fd("shutdown")), SHUT_WR) != 0) {
-    throw std::system_error(errno, std::system_category(), "shutdown");
+  if (::shutdown(static_cast<internal::os::Socket>(socket_.checked_fd("shutdown")), internal::os::kShutdownWrite) != 0) {
+    throw std::system_error(internal::os::last_error(), std::system_category(), "shutdown");
   }
 }
 
@@ -83,13 +79,19 @@ TcpListener TcpListener::bind(const SocketAddress& address, ListenOptions option
   if (listener.is_tcp_ && options.reuse_address) {
     internal::set_socket_option(fd, SOL_SOCKET, SO_REUSEADDR, 1, "setsockopt(SO_REUSEADDR)");
   }
-  if (options.reuse_port) internal::set_socket_option(fd, SOL_SOCKET, SO_REUSEPORT, 1, "setsockopt(SO_REUSEPORT)");
+  if (options.reuse_port) {
+    // asyncio raises ValueError where the socket module lacks SO_REUSEPORT.
+    if (internal::os::kReusePort == 0) throw std::invalid_argument("coio::TcpListener: reuse_port is not supported here");
+    internal::set_socket_option(fd, SOL_SOCKET, internal::os::kReusePort, 1, "setsockopt(SO_REUSEPORT)");
+  }
   if (address.family() == AF_INET6) {
     // "::" listens on IPv6 only, as asyncio does; "0.0.0.0" takes IPv4.
     internal::set_socket_option(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1, "setsockopt(IPV6_V6ONLY)");
   }
   internal::bind_socket(listener.socket_, address);
-  if (::listen(static_cast<int>(fd), options.backlog) != 0) internal::throw_socket_error(errno, "listen on", address);
+  if (::listen(static_cast<internal::os::Socket>(fd), options.backlog) != 0) {
+    internal::throw_socket_error(internal::os::last_error(), "listen on", address);
+  }
   return listener;
 }
 
@@ -100,8 +102,7 @@ Task<TcpListener> TcpListener::bind(std::string host, std::uint16_t port, Listen
 
 TcpListener TcpListener::bind_unix(const std::string& path, ListenOptions options) {
   const SocketAddress address = SocketAddress::unix_path(path);
-  struct stat st {};
-  if (::lstat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) ::unlink(path.c_str());  // a stale socket
+  internal::os::remove_stale_unix_socket(path.c_str());
   TcpListener listener = bind(address, options);
   listener.unix_path_ = path;
   return listener;
@@ -121,7 +122,7 @@ Task<void> TcpListener::close() {
 
 void TcpListener::remove_unix_path() noexcept {
   if (unix_path_.empty()) return;
-  ::unlink(unix_path_.c_str());
+  internal::os::remove_file(unix_path_.c_str());
   unix_path_.clear();
 }
 
