@@ -11,24 +11,24 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <mutex>
 #include <optional>
 #include <random>
 #include <span>
 #include <stdexcept>
 #include <string>
 #include <system_error>
-#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
 #include "test_util.h"
+#include "tests/support/memory.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/watchdog.h"
 
 namespace coio::testing {
 namespace {
@@ -36,66 +36,6 @@ namespace {
 constexpr std::size_t kKiB = 1024;
 constexpr std::size_t kMiB = 1024 * kKiB;
 
-// A fresh directory under $TEST_TMPDIR (or /tmp), removed with everything in
-// it when the test ends.
-class TempDir {
- public:
-  TempDir() {
-    const char* base = std::getenv("TEST_TMPDIR");
-    std::string name = std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/coio_file_XXXXXX";
-    if (::mkdtemp(name.data()) == nullptr) throw std::system_error(errno, std::system_category(), "mkdtemp " + name);
-    path_ = name;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-// Aborts the binary, naming the test, when it outlives `limit`: a hung
-// operation fails the suite instead of hanging it.
-class Watchdog {
- public:
-  explicit Watchdog(std::chrono::seconds limit)
-      : test_(::testing::UnitTest::GetInstance()->current_test_info()->name()),
-        thread_([this, limit] {
-          std::unique_lock lock(mutex_);
-          if (!changed_.wait_for(lock, limit, [this] { return done_; })) {
-            std::fprintf(stderr, "watchdog: File.%s still running after %lld s\n", test_.c_str(),
-                         static_cast<long long>(limit.count()));
-            std::abort();
-          }
-        }) {}
-  ~Watchdog() {
-    {
-      std::lock_guard lock(mutex_);
-      done_ = true;
-    }
-    changed_.notify_one();
-    thread_.join();
-  }
-
- private:
-  std::string test_;
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  bool done_ = false;
-  std::thread thread_;
-};
-
-// run_async under a watchdog.
-template <class F>
-void run_bounded(F body, std::chrono::seconds limit = std::chrono::seconds(30)) {
-  Watchdog watchdog(limit);
-  run_async(std::move(body));
-}
 
 // Synchronous set-up and checks, outside the code under test.
 void put(const std::string& path, const std::string& data) {
@@ -1035,48 +975,6 @@ TEST(File, ManyConcurrentReadAtsOnOneFileEachGetTheirOwnBytes) {
   });
 }
 
-// Kilobytes of the process's resident memory: "VmRSS" or its peak "VmHWM".
-long memory_kib(const char* field) {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  const std::string key = std::string(field) + ":";
-  while (std::getline(status, line)) {
-    if (line.rfind(key, 0) == 0) return std::strtol(line.c_str() + key.size(), nullptr, 10);
-  }
-  return -1;
-}
-
-// Resets VmHWM to the current RSS (Linux 4.0+); false when it cannot.
-bool reset_peak_memory() {
-  std::ofstream clear("/proc/self/clear_refs");
-  clear << "5";
-  clear.flush();
-  return static_cast<bool>(clear);
-}
-
-#if defined(__SANITIZE_ADDRESS__)
-#define COIO_FILE_TEST_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define COIO_FILE_TEST_ASAN 1
-#endif
-#endif
-
-#ifdef COIO_FILE_TEST_ASAN
-// From the sanitizer runtime (clang's <sanitizer/allocator_interface.h>;
-// GCC ships no such header, but its libasan has the function).
-extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
-#endif
-
-// Bytes the program has allocated and not freed (ASan counts them; without
-// ASan, -1: resident memory is the measure there).
-long long live_heap_bytes() {
-#ifdef COIO_FILE_TEST_ASAN
-  return static_cast<long long>(__sanitizer_get_current_allocated_bytes());
-#else
-  return -1;
-#endif
-}
 
 TEST(File, AHugeFileReadInChunksKeepsMemoryFlat) {
   // 1 GiB, as the feature asks: writing and reading it back takes a few
@@ -1090,11 +988,7 @@ TEST(File, AHugeFileReadInChunksKeepsMemoryFlat) {
   // ASan; there the live heap, which ASan counts, must stay flat instead,
   // and resident memory only far below the gigabyte.
   constexpr long long kAllowedHeapGrowth = 64ll * kMiB;
-#ifdef COIO_FILE_TEST_ASAN
-  constexpr long kAllowedGrowthKiB = 512 * 1024;
-#else
-  constexpr long kAllowedGrowthKiB = 64 * 1024;
-#endif
+  const long kAllowedGrowthKiB = under_asan() ? 512 * 1024 : 64 * 1024;
   TempDir dir;
   const std::string path = dir / "huge";
   // Chunk i is one random block with i in its first 8 bytes: a chunk read
