@@ -16,13 +16,15 @@ fi
 
 scratch="$(mktemp -d "${TEST_TMPDIR:-${TMPDIR:-/tmp}}/wine.XXXXXX")"
 prefix="$scratch/prefix"
-# Symbolic links copy the ~700 MB prefix at once (hard links would fail
-# across linux-sandbox's mounts). The registry files must be real copies:
-# wineserver saves them in place, which would write into the template.
-cp -as "$template" "$prefix"
-for reg in "$template"/*.reg; do
-  cp --remove-destination "$reg" "$prefix/"
-done
+# drive_c (~700 MB) becomes directories of symbolic links to the template's
+# files, at once (hard links would fail across linux-sandbox's mounts); the
+# template's own links (user folders) are copied as they are, not pointed at.
+mkdir "$prefix"
+cp -as "$template/drive_c" "$prefix/drive_c"
+(cd "$template/drive_c" && find . -type l -exec cp -P --remove-destination {} "$prefix/drive_c/{}" \;)
+# The rest gets real copies: the registry files, which wineserver rewrites in
+# place, and dosdevices, whose c: -> ../drive_c must lead to this copy.
+find "$template" -mindepth 1 -maxdepth 1 ! -name drive_c -exec cp -a {} "$prefix/" \;
 mkdir -p "$scratch/tmp" "$scratch/xdg"
 
 unset DISPLAY WAYLAND_DISPLAY
