@@ -1,8 +1,8 @@
 #!/bin/bash
 # Builds coio's benchmarks once per backend and runs them in the same rounds
-# as the peer programs of shared/peers (spawn, timers and tcp echo
-# workloads), so that every coio figure has a same-round ratio against the
-# peers.
+# as the peer programs of shared/peers (spawn, timers, tcp echo, files and
+# http fetch workloads), so that every coio figure has a same-round ratio
+# against the peers.
 #
 #   bench/run.sh                  # 5 rounds (REPS=5) of spawn, timers, echo
 #   REPS=3 bench/run.sh
@@ -13,16 +13,16 @@
 #   COIO_PEERS      the peers directory (default: ../../shared/peers from here)
 #   COIO_BENCH_OUT  where results and scratch go (default: /tmp/coio-bench)
 #   REPS            rounds per workload (default 5; --reps overrides it)
-#   WORKLOADS       comma-separated, among spawn,timers,echo,files (default:
-#                   spawn,timers,echo; echo takes about 3 minutes a round,
-#                   files makes a 1 GiB file once)
+#   WORKLOADS       comma-separated, among spawn,timers,echo,files,http
+#                   (default: spawn,timers,echo; echo takes about 3 minutes a
+#                   round, files makes a 1 GiB file once, http starts nginx)
 #   ECHO_SECONDS    measured seconds per echo run (bench.py's default: 5)
 #   BAZEL_FLAGS     extra flags for `bazel build` (word-split)
 #
 # Nothing is written into the peers directory or the source tree: the peers
 # are copied to $COIO_BENCH_OUT/peers (kept, so their `make` is incremental),
 # and each run gets $COIO_BENCH_OUT/<UTC stamp>/ with
-#   bin/<backend>/{spawn,timers,echo_server}  the binaries measured
+#   bin/<backend>/{spawn,timers,echo_server,files,http_fetch}  the binaries measured
 #   results/summary.md raw.jsonl env.txt   (from bench.py)
 #   run.log  coio.txt (commit, build commands)
 # $COIO_BENCH_OUT/latest.md is a copy of the last summary.
@@ -52,11 +52,12 @@ backends=(io_uring asio)
 read -r -a extra_bazel <<<"${BAZEL_FLAGS:-}"
 workloads="${WORKLOADS:-spawn,timers,echo}"
 # Each workload's coio binary: bench/<dir>/<target>.
-declare -A target_of=([spawn]=spawn:spawn [timers]=timers:timers [echo]=echo:echo_server [files]=files:files)
+declare -A target_of=([spawn]=spawn:spawn [timers]=timers:timers [echo]=echo:echo_server [files]=files:files
+  [http]=http:http_fetch)
 targets=()
 for w in ${workloads//,/ }; do
   if [ -z "${target_of[$w]:-}" ]; then
-    echo "unknown workload $w in WORKLOADS (spawn, timers, echo, files)" >&2
+    echo "unknown workload $w in WORKLOADS (spawn, timers, echo, files, http)" >&2
     exit 2
   fi
   targets+=("${target_of[$w]}")
@@ -90,7 +91,7 @@ for b in "${backends[@]}"; do
     case "${t#*:}" in
       spawn) args=(--n 1000 --batch 100) ;;
       timers) args=(--n 100 --ms 1) ;;
-      echo_server) args=(--probe) ;;
+      echo_server | http_fetch) args=(--probe) ;;
       files) args=(--file "$run/bin/$b/files" --time 0.05) ;;
     esac
     got="$("$run/bin/$b/${t#*:}" "${args[@]}")"
@@ -141,6 +142,14 @@ if wanted files; then
   # Random 4 KiB reads at QD32 over the peers' 1 GiB file, warm and O_DIRECT.
   for b in "${backends[@]}"; do
     adds+=(--add "files:coio File::read_at QD32 ($b)=$(q "$run/bin/$b/files") --file {file} --direct {direct} --qd {qd} --time {time}")
+  done
+fi
+
+if wanted http; then
+  # GETs of the 1 KiB file from the peers' nginx, beside their libcurl-multi
+  # program, aiohttp and wrk.
+  for b in "${backends[@]}"; do
+    adds+=(--add "http:coio http::Client ($b)=$(q "$run/bin/$b/http_fetch") --url {url} --n {n} --conc {conc}")
   done
 fi
 
