@@ -15,24 +15,10 @@
 
 #include "gtest/gtest.h"
 #include "test_util.h"
+#include "net_test_util.h"
 
 namespace coio::testing {
 namespace {
-
-std::span<const std::byte> bytes(std::string_view s) { return std::as_bytes(std::span(s.data(), s.size())); }
-
-std::string text(std::span<const std::byte> b) { return std::string(reinterpret_cast<const char*>(b.data()), b.size()); }
-
-SocketAddress loopback_any_port() { return SocketAddress::parse("127.0.0.1", 0); }
-
-// Waits up to `limit` for `task` to end, so that a test fails rather than
-// hangs when an operation is never given back. True when it ended.
-template <class T>
-Task<bool> ends_within(const TaskHandle<T>& task, std::chrono::milliseconds limit) {
-  const auto deadline = Clock::now() + limit;
-  while (!task.done() && Clock::now() < deadline) co_await sleep(1ms);
-  co_return task.done();
-}
 
 Task<Datagram> receive_into(DatagramSocket& s, std::span<std::byte> buf) {
   Datagram d = co_await s.recv_from(buf);

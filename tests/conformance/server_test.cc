@@ -23,15 +23,14 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "test_util.h"
+#include "net_test_util.h"
 
 namespace coio::testing {
 namespace {
 
 using ::testing::HasSubstr;
 
-using Streams = std::pair<StreamReader, StreamWriter>;
 
-constexpr char kLoopback[] = "127.0.0.1";
 
 // These build the std::string arguments outside the awaiting coroutine, so
 // that no temporary shares a full-expression with a co_await.
@@ -46,42 +45,6 @@ Task<Server> serve_unix(const ClientHandler& handler, const std::string& path) {
   return start_unix_server(handler, path);
 }
 Task<Streams> connect_unix(const std::string& path) { return open_unix_connection(path); }
-
-// Closes the server and waits (at most 2 s) until it is closed.
-Task<void> close_server(Server& server) {
-  server.close();
-  bool timed_out = false;
-  try {
-    co_await wait_for(server.wait_closed(), 2s);
-  } catch (const TimeoutError&) {
-    timed_out = true;
-  }
-  EXPECT_FALSE(timed_out) << "Server::wait_closed() did not return";
-}
-
-// Closes the writer and waits (at most 2 s) until the connection is closed.
-Task<void> close_writer(StreamWriter& writer) {
-  writer.close();
-  bool timed_out = false;
-  try {
-    co_await wait_for(writer.wait_closed(), 2s);
-  } catch (const TimeoutError&) {
-    timed_out = true;
-  }
-  EXPECT_FALSE(timed_out) << "StreamWriter::wait_closed() did not return";
-}
-
-// A client handler that echoes each line until the end of the stream.
-Task<void> echo_lines(StreamReader reader, StreamWriter writer) {
-  for (;;) {
-    std::string line = co_await reader.readline();
-    if (line.empty()) break;
-    writer.write(line);
-    co_await writer.drain();
-  }
-  writer.close();
-  co_await writer.wait_closed();
-}
 
 // Sends `line` and returns the reply line (at most 2 s).
 Task<std::string> round_trip(Streams& client, const char* line) {
@@ -526,36 +489,8 @@ TEST(Server, AHandlerThatThrowsIsReportedOnStderrAndTheServerGoesOnServingInDebu
 
 // ---- Unix-domain sockets
 
-// A fresh directory under /tmp, removed with what is in it at the end.
-class TempDir {
- public:
-  TempDir() {
-    char name[] = "/tmp/coio-server-test-XXXXXX";
-    if (::mkdtemp(name) == nullptr) throw std::system_error(errno, std::system_category(), "mkdtemp");
-    path_ = name;
-  }
-  ~TempDir() {
-    ::unlink((path_ + "/server.sock").c_str());
-    ::rmdir(path_.c_str());
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-bool is_socket_file(const std::string& path) {
-  struct stat st {};
-  return ::lstat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode);
-}
-
-bool exists(const std::string& path) {
-  struct stat st {};
-  return ::lstat(path.c_str(), &st) == 0;
-}
-
 TEST(Server, UnixServerAndConnectionRoundTripAndTheSocketFileGoesOnClose) {
-  TempDir dir;
+  SocketDir dir;
   const std::string path = dir.path() + "/server.sock";
   run_async([&]() -> Task<void> {
     const ClientHandler handler = echo_lines;
@@ -580,7 +515,7 @@ TEST(Server, UnixServerAndConnectionRoundTripAndTheSocketFileGoesOnClose) {
 }
 
 TEST(Server, AUnixServerClosedBeforeItAcceptedAnythingRemovesItsSocketFile) {
-  TempDir dir;
+  SocketDir dir;
   const std::string path = dir.path() + "/server.sock";
   run_async([&]() -> Task<void> {
     const ClientHandler handler = echo_lines;
@@ -592,7 +527,7 @@ TEST(Server, AUnixServerClosedBeforeItAcceptedAnythingRemovesItsSocketFile) {
 }
 
 TEST(Server, StartUnixServerReplacesAStaleSocketFile) {
-  TempDir dir;
+  SocketDir dir;
   const std::string path = dir.path() + "/server.sock";
   {  // a socket file left behind by a server that is gone
     const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -617,7 +552,7 @@ TEST(Server, StartUnixServerReplacesAStaleSocketFile) {
 }
 
 TEST(Server, ConnectingToAUnixPathWithNoServerFails) {
-  TempDir dir;
+  SocketDir dir;
   const std::string path = dir.path() + "/server.sock";
   run_async([&]() -> Task<void> {
     int error = 0;

@@ -21,6 +21,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "test_util.h"
+#include "net_test_util.h"
 
 namespace coio::testing {
 namespace {
@@ -28,9 +29,7 @@ namespace {
 using ::testing::AnyOf;
 using ::testing::HasSubstr;
 
-using Streams = std::pair<StreamReader, StreamWriter>;
 
-constexpr char kLoopback[] = "127.0.0.1";
 
 // These build the std::string arguments outside the awaiting coroutine, so
 // that no temporary shares a full-expression with a co_await.
@@ -41,42 +40,6 @@ Task<Streams> connect_to(std::uint16_t port, std::size_t limit = StreamReader::k
 }
 Task<Streams> connect_to_host(const char* host, std::uint16_t port) { return open_connection(host, port); }
 Task<std::string> readuntil(StreamReader& reader, const char* separator) { return reader.readuntil(separator); }
-
-// Closes the server and waits (at most 2 s) until it is closed.
-Task<void> close_server(Server& server) {
-  server.close();
-  bool timed_out = false;
-  try {
-    co_await wait_for(server.wait_closed(), 2s);
-  } catch (const TimeoutError&) {
-    timed_out = true;
-  }
-  EXPECT_FALSE(timed_out) << "Server::wait_closed() did not return";
-}
-
-// Closes the writer and waits (at most 2 s) until the connection is closed.
-Task<void> close_writer(StreamWriter& writer) {
-  writer.close();
-  bool timed_out = false;
-  try {
-    co_await wait_for(writer.wait_closed(), 2s);
-  } catch (const TimeoutError&) {
-    timed_out = true;
-  }
-  EXPECT_FALSE(timed_out) << "StreamWriter::wait_closed() did not return";
-}
-
-// A client handler that echoes each line until the end of the stream.
-Task<void> echo_lines(StreamReader reader, StreamWriter writer) {
-  for (;;) {
-    std::string line = co_await reader.readline();
-    if (line.empty()) break;
-    writer.write(line);
-    co_await writer.drain();
-  }
-  writer.close();
-  co_await writer.wait_closed();
-}
 
 // A client handler that writes `chunks` one at a time, `gap` apart (each
 // drained before the pause, so each leaves as a segment of its own), then

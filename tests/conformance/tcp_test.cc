@@ -26,15 +26,10 @@
 
 #include "gtest/gtest.h"
 #include "test_util.h"
+#include "net_test_util.h"
 
 namespace coio::testing {
 namespace {
-
-std::span<const std::byte> bytes(std::string_view s) { return std::as_bytes(std::span(s.data(), s.size())); }
-
-std::string text(std::span<const std::byte> b) { return std::string(reinterpret_cast<const char*>(b.data()), b.size()); }
-
-SocketAddress loopback_any_port() { return SocketAddress::parse("127.0.0.1", 0); }
 
 // A connected pair: `client` made with connect(), `server` by accept().
 struct Pair {
@@ -87,15 +82,6 @@ Task<std::size_t> write_all_of(TcpStream& s, std::span<const std::byte> data) {
   co_return n;
 }
 
-// Waits up to `limit` for `task` to end, so that a test fails rather than
-// hangs when an operation is never given back. True when it ended.
-template <class T>
-Task<bool> ends_within(const TaskHandle<T>& task, std::chrono::milliseconds limit) {
-  const auto deadline = Clock::now() + limit;
-  while (!task.done() && Clock::now() < deadline) co_await sleep(1ms);
-  co_return task.done();
-}
-
 int int_option(std::intptr_t fd, int level, int option) {
   int value = -1;
   socklen_t length = sizeof value;
@@ -105,36 +91,6 @@ int int_option(std::intptr_t fd, int level, int option) {
 
 void set_int_option(std::intptr_t fd, int level, int option, int value) {
   EXPECT_EQ(::setsockopt(static_cast<int>(fd), level, option, &value, sizeof value), 0) << std::strerror(errno);
-}
-
-// A directory for Unix socket files, short enough for sun_path, removed with
-// everything in it at the end.
-struct TempDir {
-  TempDir() {
-    std::string pattern = "/tmp/coio-tcp-XXXXXX";
-    if (::mkdtemp(pattern.data()) == nullptr) {
-      const char* test_tmp = std::getenv("TEST_TMPDIR");
-      pattern = std::string(test_tmp != nullptr ? test_tmp : ".") + "/u-XXXXXX";
-      if (::mkdtemp(pattern.data()) == nullptr) throw std::system_error(errno, std::system_category(), "mkdtemp");
-    }
-    path = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-  }
-  std::string file(const char* name) const { return path + "/" + name; }
-  std::string path;
-};
-
-bool is_socket_file(const std::string& path) {
-  struct stat st {};
-  return ::lstat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode);
-}
-
-bool exists(const std::string& path) {
-  struct stat st {};
-  return ::lstat(path.c_str(), &st) == 0;
 }
 
 TEST(Tcp, AcceptAndConnectMakeAPairThatCarriesBytesBothWays) {
@@ -956,7 +912,7 @@ TEST(Tcp, WritingToAClosedPeerIsEpipeOrEconnresetAndNeverASignal) {
 }
 
 TEST(Tcp, UnixStreamSocketsConnectAndCarryBytes) {
-  TempDir dir;
+  SocketDir dir;
   const std::string path = dir.file("echo.sock");
   run_async([&]() -> Task<void> {
     TcpListener listener = TcpListener::bind_unix(path);
@@ -982,7 +938,7 @@ TEST(Tcp, UnixStreamSocketsConnectAndCarryBytes) {
 }
 
 TEST(Tcp, ClosingAUnixListenerRemovesItsSocketFile) {
-  TempDir dir;
+  SocketDir dir;
   const std::string closed_path = dir.file("closed.sock");
   const std::string destroyed_path = dir.file("destroyed.sock");
   run_async([&]() -> Task<void> {
@@ -1007,7 +963,7 @@ TEST(Tcp, ClosingAUnixListenerRemovesItsSocketFile) {
 }
 
 TEST(Tcp, BindUnixReplacesAStaleSocketFile) {
-  TempDir dir;
+  SocketDir dir;
   const std::string path = dir.file("stale.sock");
   // A socket file left behind by a process that did not clean up.
   const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -1029,7 +985,7 @@ TEST(Tcp, BindUnixReplacesAStaleSocketFile) {
 }
 
 TEST(Tcp, BindUnixLeavesARegularFileAloneAndFailsWithEaddrinuse) {
-  TempDir dir;
+  SocketDir dir;
   const std::string path = dir.file("data.txt");
   {
     FILE* f = std::fopen(path.c_str(), "w");
@@ -1051,7 +1007,7 @@ TEST(Tcp, BindUnixLeavesARegularFileAloneAndFailsWithEaddrinuse) {
 }
 
 TEST(Tcp, ConnectUnixToAMissingPathThrowsEnoentNamingThePath) {
-  TempDir dir;
+  SocketDir dir;
   const std::string path = dir.file("nobody.sock");
   run_async([&]() -> Task<void> {
     try {
