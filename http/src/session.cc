@@ -65,31 +65,54 @@ Session::~Session() {
 }
 
 CURL* Session::take_easy() {
-  CURL* easy;
   if (!idle_easy_.empty()) {
-    easy = idle_easy_.back();
+    CURL* easy = idle_easy_.back();
     idle_easy_.pop_back();
-  } else {
-    easy = curl_easy_init();
-    if (easy == nullptr) throw Error(CURLE_FAILED_INIT, "curl_easy_init failed", "");
+    return easy;
   }
+  CURL* easy = curl_easy_init();
+  if (easy == nullptr) throw Error(CURLE_FAILED_INIT, "curl_easy_init failed", "");
+  // The Client's options, set once per handle: a pooled handle keeps them.
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
   curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, &Session::on_close_socket);
   curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, this);
   curl_easy_setopt(easy, CURLOPT_SHARE, share_);
   curl_easy_setopt(easy, CURLOPT_COOKIEFILE, "");  // the cookie engine on, reading no file
+  curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");  // what libcurl can decode, decoded
+  curl_easy_setopt(easy, CURLOPT_USERAGENT, options_.user_agent.c_str());
+  curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, options_.follow_redirects ? 1L : 0L);
+  curl_easy_setopt(easy, CURLOPT_MAXREDIRS, static_cast<long>(options_.max_redirects));
+  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
+  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout.count()));
+  curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, options_.verify_tls ? 1L : 0L);
+  curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, options_.verify_tls ? 2L : 0L);
+  if (!options_.proxy.empty()) curl_easy_setopt(easy, CURLOPT_PROXY, options_.proxy.c_str());
   return easy;
 }
 
 void Session::give_back(CURL* easy) noexcept {
   if (idle_easy_.size() < kIdleEasyLimit) {
-    curl_easy_reset(easy);
     try {
       idle_easy_.push_back(easy);
-      return;
     } catch (...) {
+      curl_easy_cleanup(easy);
+      return;
     }
+    // Undo what a request set (Transfer::configure), pointers into the
+    // transfer first; the handle is a GET with the Client's options again.
+    curl_easy_setopt(easy, CURLOPT_PRIVATE, nullptr);
+    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, nullptr);
+    curl_easy_setopt(easy, CURLOPT_HEADERDATA, nullptr);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, nullptr);
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, nullptr);
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, nullptr);
+    curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, nullptr);
+    curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);  // also ends NOBODY and POST
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout.count()));
+    return;
   }
   curl_easy_cleanup(easy);
 }

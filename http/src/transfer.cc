@@ -38,7 +38,8 @@ Transfer::~Transfer() {
 }
 
 void Transfer::configure() {
-  const ClientOptions& options = session_->options();
+  // The Client's own options are on the handle already (Session::take_easy);
+  // these are the request's. give_back() clears them again.
   CURL* e = easy_;
   curl_easy_setopt(e, CURLOPT_URL, request_.url.c_str());
   curl_easy_setopt(e, CURLOPT_PRIVATE, this);
@@ -47,22 +48,13 @@ void Transfer::configure() {
   curl_easy_setopt(e, CURLOPT_HEADERDATA, this);
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Transfer::on_body);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, this);
-  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");  // what libcurl can decode, decoded
-  curl_easy_setopt(e, CURLOPT_USERAGENT, options.user_agent.c_str());
-  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, options.follow_redirects ? 1L : 0L);
-  curl_easy_setopt(e, CURLOPT_MAXREDIRS, static_cast<long>(options.max_redirects));
-  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
-  auto timeout = request_.timeout.count() > 0 ? request_.timeout : options.timeout;
-  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
-  curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, options.verify_tls ? 1L : 0L);
-  curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, options.verify_tls ? 2L : 0L);
-  if (!options.proxy.empty()) curl_easy_setopt(e, CURLOPT_PROXY, options.proxy.c_str());
+  if (request_.timeout.count() > 0) {
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(request_.timeout.count()));
+  }
 
   const std::string& method = request_.method;
   if (method == "GET" && request_.body.empty()) {
-    curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+    // A handle comes as a GET.
   } else if (method == "HEAD") {
     curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
   } else {
@@ -91,7 +83,7 @@ void Transfer::configure() {
     if (grown == nullptr) throw std::bad_alloc();
     header_list_ = grown;
   }
-  curl_easy_setopt(e, CURLOPT_HTTPHEADER, header_list_);
+  if (header_list_ != nullptr) curl_easy_setopt(e, CURLOPT_HTTPHEADER, header_list_);
 }
 
 void Transfer::start() {
