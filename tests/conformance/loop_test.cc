@@ -383,7 +383,12 @@ TEST(LoopDebug, DoesNotReportQuickCallbacks) {
 }
 
 TEST(LoopDebug, WithoutDebugNothingIsReported) {
-  unsetenv("COIO_DEBUG");  // it would turn debug mode on
+  // COIO_DEBUG would turn debug mode on.
+#if defined(_WIN32)
+  _putenv("COIO_DEBUG=");  // an empty value removes the variable
+#else
+  unsetenv("COIO_DEBUG");
+#endif
   EXPECT_EQ(stderr_of_run(fail_unobserved, /*debug=*/false), "");
   EXPECT_EQ(stderr_of_run(block_the_loop, /*debug=*/false), "");
 }
