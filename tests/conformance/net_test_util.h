@@ -3,8 +3,10 @@
 // directories for Unix socket files.
 #pragma once
 
+#if !defined(_WIN32)
 #include <sys/stat.h>
 #include <unistd.h>
+#endif
 
 #include <cerrno>
 #include <chrono>
@@ -79,6 +81,9 @@ inline Task<void> echo_lines(StreamReader reader, StreamWriter writer) {
   co_await writer.wait_closed();
 }
 
+#if !defined(_WIN32)
+// Unix socket files (for the tests that run on POSIX only).
+
 // A directory for Unix socket files, short enough for sun_path (so under
 // /tmp rather than Bazel's long $TEST_TMPDIR when it can), removed with
 // everything in it at the end.
@@ -115,5 +120,6 @@ inline bool exists(const std::string& path) {
   struct stat st {};
   return ::lstat(path.c_str(), &st) == 0;
 }
+#endif
 
 }  // namespace coio::testing

@@ -1,11 +1,6 @@
 // StreamReader and StreamWriter: asyncio's streams, over real sockets on the
 // loopback interface, with a coio server at the other end (or, to
 // misbehave, a blocking peer on a thread of its own).
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
@@ -21,6 +16,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "test_util.h"
+#include "tests/support/blocking_socket.h"
 #include "net_test_util.h"
 
 namespace coio::testing {
@@ -77,57 +73,6 @@ std::string pattern(std::size_t size) {
 }
 
 // ---- a blocking peer on a thread
-
-// A descriptor, closed when it goes.
-class Fd {
- public:
-  Fd() = default;
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  Fd& operator=(Fd&& other) noexcept {
-    reset();
-    fd_ = std::exchange(other.fd_, -1);
-    return *this;
-  }
-  ~Fd() { reset(); }
-  int get() const { return fd_; }
-  void reset() {
-    if (fd_ >= 0) ::close(std::exchange(fd_, -1));
-  }
-
- private:
-  int fd_ = -1;
-};
-
-// A blocking TCP socket bound to 127.0.0.1 on a free port (set in `port`),
-// listening if asked.
-Fd loopback_socket(bool listening, std::uint16_t& port) {
-  Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (fd.get() < 0) throw std::system_error(errno, std::system_category(), "socket");
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    throw std::system_error(errno, std::system_category(), "bind");
-  }
-  socklen_t length = sizeof address;
-  ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&address), &length);
-  port = ntohs(address.sin_port);
-  if (listening && ::listen(fd.get(), 8) != 0) throw std::system_error(errno, std::system_category(), "listen");
-  return fd;
-}
-
-// Accepts one connection within 2 s (an empty Fd if none came); the blocking
-// calls on it give up after 2 s.
-Fd accept_one(int listener) {
-  pollfd p{listener, POLLIN, 0};
-  if (::poll(&p, 1, 2000) != 1) return Fd();
-  Fd fd(::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC));
-  timeval timeout{2, 0};
-  ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  ::setsockopt(fd.get(), SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
-  return fd;
-}
 
 // A thread, joined at the latest when the test's scope ends.
 class PeerThread {
@@ -694,12 +639,10 @@ TEST(Streams, AReadPendingWhenThePeerResetsTheConnectionThrowsConnectionReset) {
   std::atomic<bool> reset_sent{false};
   PeerThread peer([&] {
     Fd connection = accept_one(listener.get());
-    if (connection.get() < 0) return;
-    ::send(connection.get(), "partial", 7, MSG_NOSIGNAL);
+    if (!connection.valid()) return;
+    send_some(connection, "partial", 7);
     std::this_thread::sleep_for(100ms);  // the client is waiting for more by then
-    linger hard{1, 0};
-    ::setsockopt(connection.get(), SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
-    connection.reset();  // RST
+    close_with_reset(connection);
     reset_sent = true;
   });
   run_async([&]() -> Task<void> {
@@ -728,9 +671,9 @@ TEST(Streams, DrainThrowsBrokenPipeOrConnectionResetOnceThePeerHasGoneMidWrite) 
   std::atomic<bool> peer_left{false};
   PeerThread peer([&] {
     Fd connection = accept_one(listener.get());
-    if (connection.get() < 0) return;
+    if (!connection.valid()) return;
     char buffer[4096];
-    ::recv(connection.get(), buffer, sizeof buffer, 0);
+    recv_some(connection, buffer, sizeof buffer);
     connection.reset();  // with data unread: RST
     peer_left = true;
   });
