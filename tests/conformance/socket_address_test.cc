@@ -1,7 +1,13 @@
 // SocketAddress: numeric IPv4/IPv6 and Unix-domain addresses as values.
+#if defined(_WIN32)
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <afunix.h>
+#else
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/un.h>
+#endif
 
 #include <optional>
 #include <stdexcept>
