@@ -35,6 +35,11 @@
 // - kPoll readiness is a hint, as with epoll: a read after kPollIn may still
 //   find nothing. A backend may switch a descriptor to non-blocking mode
 //   while operations on it are in flight.
+// - A kRecv marked `stream_socket` lets the backend keep receiving on that
+//   socket between kRecv operations (io_uring's multishot receive); the
+//   bytes it took go to the next kRecv operations, in order. In return the
+//   core closes such a socket only with kClose or right after forget(), once
+//   no operation is in flight on it.
 #pragma once
 
 #include <chrono>
@@ -94,6 +99,7 @@ struct Operation {
 
   // Filled by the core before submit().
   OpCode code = OpCode::kRead;
+  bool stream_socket = false;  // kRecv: see the contract above
   std::uint32_t poll_events = 0;
   std::intptr_t handle = -1;  // file descriptor, or SOCKET/HANDLE on Windows
   void* buffer = nullptr;
@@ -136,6 +142,10 @@ class Backend {
 
   // Makes a blocked run() return soon. Safe from any thread.
   virtual void wake() = 0;
+
+  // The core is about to close `handle` itself, with no operation in flight
+  // on it: the backend lets go of what it keeps for it.
+  virtual void forget(std::intptr_t handle) noexcept { (void)handle; }
 };
 
 // Creates the backend this binary was built for (the selector linked in by

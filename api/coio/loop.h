@@ -133,6 +133,7 @@ class Loop {
     backend_->submit(op);
   }
   void cancel(Operation& op) { backend_->cancel(op); }
+  void forget(std::intptr_t handle) noexcept { backend_->forget(handle); }
   void operation_returned() noexcept { --ops_in_flight_; }
   void schedule_callback(internal::Callback* cb) { ready_.push({{}, nullptr, cb}); }
   void start_root(internal::PromiseBase& root, std::coroutine_handle<> frame) noexcept;

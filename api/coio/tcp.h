@@ -49,7 +49,7 @@ class TcpStream {
   // Reads what is there, at most buffer.size() bytes; 0 means the peer
   // closed its side (end of stream).
   internal::TransferAwaiter read_some(std::span<std::byte> buffer) {
-    return {socket_.core(), OpCode::kRecv, buffer.data(), buffer.size(), false, "recv"};
+    return {socket_.core(), OpCode::kRecv, buffer.data(), buffer.size(), false, "recv", true};
   }
   // Sends some of `data`; returns how many bytes went.
   internal::TransferAwaiter write_some(std::span<const std::byte> data) {

@@ -6,6 +6,7 @@
 
 #include "coio/errors.h"
 #include "coio/internal/os.h"
+#include "coio/loop.h"
 
 namespace coio::internal {
 
@@ -39,7 +40,11 @@ void SocketCore::begin_close() noexcept {
 
 void SocketCore::release() noexcept {
   if (--refs_ > 0) return;
-  if (fd_ >= 0) os::close_socket(fd_);
+  if (fd_ >= 0) {
+    // The backend may still receive on it (Operation::stream_socket).
+    if (Loop* loop = Loop::current_or_null()) loop->forget(fd_);
+    os::close_socket(fd_);
+  }
   delete this;
 }
 

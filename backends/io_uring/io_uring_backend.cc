@@ -3,7 +3,8 @@
 // submit() and cancel() only fill submission queue entries; run() hands them
 // to the kernel and waits in one io_uring_enter. An operation's user_data is
 // its Operation*; the backend's own requests (cancels, and the eventfd read
-// behind wake()) carry small tags instead.
+// behind wake()) carry small tags instead, and the multishot receives of
+// stream_receiver.h a tagged pointer.
 
 #include "backends/io_uring/io_uring_backend.h"
 
@@ -31,6 +32,7 @@
 #include <vector>
 
 #include "backends/common/sigpipe.h"
+#include "backends/io_uring/stream_receiver.h"
 #include "coio/backend.h"
 
 namespace coio {
@@ -77,6 +79,7 @@ OpState& state_of(Operation& op) {
 struct Completion {
   std::uint64_t user_data;
   int res;
+  std::uint32_t flags;
 };
 
 [[noreturn]] void throw_errno(int error, const std::string& what) {
@@ -199,7 +202,7 @@ std::int64_t take_result(Operation& op, int res) {
   return res;
 }
 
-class IoUringBackend final : public Backend {
+class IoUringBackend final : public Backend, internal::ReceiverHost {
  public:
   IoUringBackend();
   IoUringBackend(const IoUringBackend&) = delete;
@@ -211,9 +214,18 @@ class IoUringBackend final : public Backend {
   void cancel(Operation& op) override;
   void run(Clock::time_point deadline) override;
   void wake() override;
+  void forget(std::intptr_t handle) noexcept override;
 
  private:
-  io_uring_sqe* get_sqe();
+  // internal::ReceiverHost
+  io_uring_sqe* get_sqe() override;
+  void finish(Operation& op, int res) noexcept override { complete(op, res); }
+  void finish_later(Operation& op, int res) override {
+    set_aside_.push_back({reinterpret_cast<std::uintptr_t>(&op), res, 0});
+  }
+  void submit_one_shot(Operation& op) override { prep(get_sqe(), op, state_of(op)); }
+
+  void complete(Operation& op, int res) noexcept;
   void enable_ring();
   unsigned set_aside_completions();
   bool kernel_holds_completions() const;
@@ -222,6 +234,7 @@ class IoUringBackend final : public Backend {
   void dispatch(const Completion& completion);
   void arm_wake_read();
   bool take_back_wake_read() noexcept;
+  bool take_back_receives() noexcept;
 
   io_uring ring_{};
   bool ring_enabled_ = false;
@@ -232,8 +245,12 @@ class IoUringBackend final : public Backend {
   // cannot take the read back.
   std::unique_ptr<std::uint64_t> wake_buffer_ =
       std::make_unique<std::uint64_t>();
-  // Completions taken off a full CQ by submit(), for the next run().
+  // Completions taken off a full CQ by submit(), or known without the
+  // kernel, for the next run().
   std::vector<Completion> set_aside_;
+  // After ring_: it needs the ring, and the kernel may fill its buffers
+  // until the ring is gone.
+  internal::StreamReceiver receiver_{ring_, *this};
 };
 
 IoUringBackend::IoUringBackend() {
@@ -258,6 +275,8 @@ IoUringBackend::IoUringBackend() {
     throw_errno(ENOSYS, "io_uring_queue_init (needs Linux 5.11 or later)");
   }
   ring_enabled_ = !(ring_.flags & IORING_SETUP_R_DISABLED);
+  // Multishot receives came in Linux 6.0; DEFER_TASKRUN (6.1) tells.
+  if (ring_.flags & IORING_SETUP_DEFER_TASKRUN) (void)receiver_.enable();
   wake_fd_ = ::eventfd(0, EFD_CLOEXEC);
   if (wake_fd_ < 0) {
     const int error = errno;
@@ -268,6 +287,10 @@ IoUringBackend::IoUringBackend() {
 }
 
 IoUringBackend::~IoUringBackend() {
+  if (ring_enabled_ && !take_back_receives()) {
+    // The kernel may still fill the provided buffers: leave them mapped.
+    receiver_.leak_buffers();
+  }
   if (ring_enabled_ && !take_back_wake_read()) {
     // The kernel may still store the eventfd count there after the ring is
     // closed; leak 8 bytes rather than let it write to freed memory.
@@ -278,15 +301,32 @@ IoUringBackend::~IoUringBackend() {
 }
 
 void IoUringBackend::submit(Operation& op) {
-  io_uring_sqe* sqe = get_sqe();
-  prep(sqe, op, *::new (op.backend_area) OpState{});
+  OpState& state = *::new (op.backend_area) OpState{};
+  if (op.code == OpCode::kRecv && op.stream_socket && op.length > 0 && receiver_.enabled()) {
+    receiver_.start(op);
+    return;
+  }
+  // The receiver's multishot receive must let go of the socket too.
+  if (op.code == OpCode::kClose) receiver_.forget(op.handle);
+  prep(get_sqe(), op, state);
 }
 
 void IoUringBackend::cancel(Operation& op) {
-  io_uring_sqe* sqe = get_sqe();
   state_of(op).cancel_requested = true;
+  if (op.code == OpCode::kRecv && receiver_.cancel(op)) return;
+  io_uring_sqe* sqe = get_sqe();
   io_uring_prep_cancel64(sqe, reinterpret_cast<std::uintptr_t>(&op), 0);
   io_uring_sqe_set_data64(sqe, kCancelTag);
+}
+
+void IoUringBackend::forget(std::intptr_t handle) noexcept {
+  // Without a submission queue entry for the stop, the receive would hold
+  // the socket open until the ring closes; get_sqe() fails only when the
+  // ring itself does.
+  try {
+    receiver_.forget(handle);
+  } catch (...) {
+  }
 }
 
 void IoUringBackend::run(Clock::time_point deadline) {
@@ -299,6 +339,7 @@ void IoUringBackend::run(Clock::time_point deadline) {
                 "io_uring_submit_and_get_events");
   }
   reap();
+  receiver_.publish();
 }
 
 void IoUringBackend::wake() {
@@ -342,7 +383,7 @@ unsigned IoUringBackend::set_aside_completions() {
   unsigned count = 0;
   io_uring_cqe* cqe;
   io_uring_for_each_cqe(&ring_, head, cqe) {
-    set_aside_.push_back({cqe->user_data, cqe->res});
+    set_aside_.push_back({cqe->user_data, cqe->res, cqe->flags});
     ++count;
   }
   io_uring_cq_advance(&ring_, count);
@@ -390,7 +431,7 @@ void IoUringBackend::reap() {
     unsigned head;
     io_uring_cqe* cqe;
     io_uring_for_each_cqe(&ring_, head, cqe) {
-      batch[count++] = {cqe->user_data, cqe->res};
+      batch[count++] = {cqe->user_data, cqe->res, cqe->flags};
       if (count == limit) break;
     }
     if (count == 0) break;
@@ -398,6 +439,10 @@ void IoUringBackend::reap() {
     // leaves the ring consistent for handlers that call submit().
     io_uring_cq_advance(&ring_, count);
     budget -= count;
+    // With many sockets, each record is a cache miss: start them all.
+    for (unsigned i = 0; i < count; ++i) {
+      __builtin_prefetch(reinterpret_cast<const void*>(batch[i].user_data & ~std::uint64_t{1}));
+    }
     for (unsigned i = 0; i < count; ++i) dispatch(batch[i]);
   }
 }
@@ -412,8 +457,14 @@ void IoUringBackend::dispatch(const Completion& completion) {
     arm_wake_read();
     return;
   }
-  Operation& op = *reinterpret_cast<Operation*>(completion.user_data);
-  const int res = completion.res;
+  if (internal::StreamReceiver::owns(completion.user_data)) {
+    receiver_.on_completion(completion.user_data, completion.res, completion.flags);
+    return;
+  }
+  complete(*reinterpret_cast<Operation*>(completion.user_data), completion.res);
+}
+
+void IoUringBackend::complete(Operation& op, int res) noexcept {
   op.result = 0;
   op.error = 0;
   if (res >= 0) {
@@ -436,6 +487,34 @@ void IoUringBackend::arm_wake_read() {
                      0);
   io_uring_sqe_set_data64(sqe, kWakeTag);
   wake_read_armed_ = true;
+}
+
+// Stops every multishot receive and waits for their last completions, so
+// that the kernel fills no provided buffer any more. Fails off the ring's
+// thread (-EEXIST).
+bool IoUringBackend::take_back_receives() noexcept {
+  try {
+    receiver_.stop_all();
+  } catch (...) {
+    return false;
+  }
+  while (receiver_.armed()) {
+    const int ret = io_uring_submit_and_wait(&ring_, 1);
+    if (ret < 0 && ret != -EINTR) return false;
+    unsigned head;
+    unsigned count = 0;
+    io_uring_cqe* cqe;
+    io_uring_for_each_cqe(&ring_, head, cqe) {
+      if (internal::StreamReceiver::owns(cqe->user_data)) {
+        receiver_.on_completion(cqe->user_data, cqe->res, cqe->flags);
+      } else if (cqe->user_data == kWakeTag) {
+        wake_read_armed_ = false;
+      }
+      ++count;
+    }
+    io_uring_cq_advance(&ring_, count);
+  }
+  return true;
 }
 
 // Cancels the eventfd read and waits for its completion, so that the kernel

@@ -2,8 +2,10 @@
 //
 // Runs every operation through one io_uring and batches submissions, so a
 // loop turn costs at most one io_uring_enter; wake() writes to an eventfd the
-// ring keeps a read armed on. Needs Linux 5.11 or later, with io_uring not
-// disabled by seccomp or the kernel.io_uring_disabled sysctl.
+// ring keeps a read armed on. Stream sockets are read through multishot
+// receives and provided buffers on Linux 6.1+ (stream_receiver.h). Needs
+// Linux 5.11 or later, with io_uring not disabled by seccomp or the
+// kernel.io_uring_disabled sysctl.
 //
 //   std::unique_ptr<coio::Backend> backend = coio::make_io_uring_backend();
 #pragma once

@@ -88,14 +88,18 @@ class SocketOp : public IoAwaiter {
   SocketSide side_;
 };
 
-// A transfer of bytes: recv or send, returning how many.
+// A transfer of bytes: recv or send, returning how many. `stream` marks a
+// recv on a stream socket (Operation::stream_socket): SocketCore closes its
+// descriptor only as the backend contract asks.
 class TransferAwaiter final : public SocketOp {
  public:
-  TransferAwaiter(SocketCore* core, OpCode code, void* data, std::size_t size, bool whole, const char* what)
+  TransferAwaiter(SocketCore* core, OpCode code, void* data, std::size_t size, bool whole, const char* what,
+                  bool stream = false)
       : SocketOp(core, code == OpCode::kRecv ? SocketSide::kReceiving : SocketSide::kSending, what) {
     this->code = code;
     buffer = data;
     length = size;
+    stream_socket = stream && code == OpCode::kRecv;
     if (whole) set_whole();
   }
   std::size_t await_resume() const { return static_cast<std::size_t>(IoAwaiter::await_resume()); }
