@@ -23,29 +23,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 deps="${COIO_DEPS_DIR:-$root/third_party/.deps}"
 export DEBIAN_FRONTEND=noninteractive
 
-as_root() {
-  if [[ $EUID -eq 0 ]]; then
-    "$@"
-  elif command -v sudo >/dev/null; then
-    sudo -E "$@"
-  else
-    echo "setup_deps.sh: '$*' needs root; rerun tools/setup_deps.sh as root" >&2
-    return 1
-  fi
-}
-
-# Runs a command, showing its output only if it fails.
-quietly() {
-  local log
-  log="$(mktemp)"
-  if ! "$@" >"$log" 2>&1; then
-    cat "$log" >&2
-    rm -f "$log"
-    echo "setup_deps.sh: failed: $*" >&2
-    return 1
-  fi
-  rm -f "$log"
-}
+# as_root, quietly
+source "$(dirname "${BASH_SOURCE[0]}")/setup_common.sh"
 
 apt_updated=0
 apt_update() {

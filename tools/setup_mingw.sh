@@ -16,29 +16,8 @@ PACKAGES=(
 template="${COIO_WINE_TEMPLATE:-/var/cache/coio/wine-template}"
 export DEBIAN_FRONTEND=noninteractive
 
-as_root() {
-  if [[ $EUID -eq 0 ]]; then
-    "$@"
-  elif command -v sudo >/dev/null; then
-    sudo -E "$@"
-  else
-    echo "setup_mingw.sh: '$*' needs root; rerun tools/setup_mingw.sh as root" >&2
-    return 1
-  fi
-}
-
-# Runs a command, showing its output only if it fails.
-quietly() {
-  local log
-  log="$(mktemp)"
-  if ! "$@" >"$log" 2>&1; then
-    cat "$log" >&2
-    rm -f "$log"
-    echo "setup_mingw.sh: failed: $*" >&2
-    return 1
-  fi
-  rm -f "$log"
-}
+# as_root, quietly
+source "$(dirname "${BASH_SOURCE[0]}")/setup_common.sh"
 
 install_packages() {
   local missing=() p
