@@ -162,6 +162,9 @@ std::optional<Wait> try_socket_call(Operation& op) {
       case OpCode::kWrite:
       case OpCode::kPoll:
       case OpCode::kClose:
+      case OpCode::kOpen:
+      case OpCode::kFsync:
+      case OpCode::kFileSize:
         errno = EINVAL;  // not tried here
         break;
     }
@@ -359,6 +362,9 @@ class AsioBackend final : public Backend {
       case OpCode::kRecvFrom:
       case OpCode::kSendTo:
       case OpCode::kClose:
+      case OpCode::kOpen:
+      case OpCode::kFsync:
+      case OpCode::kFileSize:
         return;  // submit() starts these
     }
   }
