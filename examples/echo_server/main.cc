@@ -28,21 +28,17 @@
 // Usage: echo_server [HOST [PORT]]   (127.0.0.1 and 8888; port 0 picks a
 // free port, which "Serving on" shows). Try it with `nc 127.0.0.1 8888`.
 // SIGINT (Ctrl+C) or SIGTERM closes the server, lets the clients still
-// connected go, and the program exits with 0.
-#include <netinet/in.h>
-#include <pthread.h>
-#include <signal.h>
-#include <sys/signalfd.h>
-#include <unistd.h>
-
+// connected go, and the program exits with 0; on Windows, Ctrl+C or
+// Ctrl+Break does (stop_signal.h).
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
-#include <span>
+#include <exception>
 #include <string>
 #include <string_view>
 
 #include "coio/coio.h"
+#include "stop_signal.h"
 
 namespace {
 
@@ -91,23 +87,23 @@ coio::Task<void> handle_echo(coio::StreamReader reader, coio::StreamWriter write
     if (data.empty()) break;  // the client closed its side
     std::printf("Received %s from %s\n", py_repr(data).c_str(), addr.c_str());
     std::printf("Send: %s\n", py_repr(data).c_str());
+    std::fflush(stdout);
     writer.write(data);
     co_await writer.drain();
   }
   std::printf("Close the connection\n");
+  std::fflush(stdout);
   writer.close();
   co_await writer.wait_closed();
 }
 
-// loop.add_signal_handler(sig, server.close): waits on a signalfd for the
-// signals main() blocked, then closes the server.
-coio::Task<void> close_on_signal(int signal_fd, coio::Server server) {
-  signalfd_siginfo info{};
-  co_await coio::read_some(signal_fd, std::as_writable_bytes(std::span(&info, 1)));
+// loop.add_signal_handler(sig, server.close).
+coio::Task<void> close_on_signal(StopSignal& stop, coio::Server server) {
+  co_await stop.wait();
   server.close();
 }
 
-coio::Task<void> amain(std::string host, std::uint16_t port, int signal_fd) {
+coio::Task<void> amain(std::string host, std::uint16_t port, StopSignal& stop) {
   coio::Server server = co_await coio::start_server(handle_echo, host, port);
 
   std::string addrs;
@@ -116,8 +112,9 @@ coio::Task<void> amain(std::string host, std::uint16_t port, int signal_fd) {
     addrs += py_address(address);
   }
   std::printf("Serving on %s\n", addrs.c_str());
+  std::fflush(stdout);
 
-  coio::create_task(close_on_signal(signal_fd, server));
+  coio::create_task(close_on_signal(stop, server));
   co_await server.serve_forever();  // until close_on_signal closes it
   co_await server.wait_closed();    // and every client handler has ended
 }
@@ -137,30 +134,16 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  // One line at a time, also when stdout is a pipe or a file.
-  std::setvbuf(stdout, nullptr, _IOLBF, 0);
-
-  // SIGINT and SIGTERM wait in a signalfd instead of ending the process.
-  // They are blocked before the loop starts any thread, so that every thread
-  // inherits the mask.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  const int signal_fd = signalfd(-1, &signals, SFD_CLOEXEC);
-  if (signal_fd < 0) {
-    std::perror("echo_server: signalfd");
-    return 1;
-  }
-
+  // The output is flushed after each message (above) rather than line
+  // buffered: Windows' C library has no line buffering, and a pipe or a
+  // file must see each message as it happens.
   int status = 0;
   try {
-    coio::run(amain(host, port, signal_fd));
+    StopSignal stop;  // before the loop starts any thread
+    coio::run(amain(host, port, stop));
   } catch (const std::exception& e) {  // e.g. the port is taken
     std::fprintf(stderr, "echo_server: %s\n", e.what());
     status = 1;
   }
-  close(signal_fd);
   return status;
 }

@@ -6,6 +6,10 @@
 # exit code.
 #
 #   run_test.sh PROGRAM.exe [ARGS...]
+#   run_test.sh SCRIPT [ARGS...]
+#
+# A program that is not a Windows one (a test script that starts Windows
+# programs itself with `wine`) runs as it is, with the prefix made ready.
 set -uo pipefail
 
 template="${COIO_WINE_TEMPLATE:-/var/cache/coio/wine-template}"
@@ -39,7 +43,10 @@ if [[ -n ${XML_OUTPUT_FILE:-} ]]; then
   export XML_OUTPUT_FILE="Z:${XML_OUTPUT_FILE//\//\\}"
 fi
 
-wine "$@"
+case "$1" in
+  *.exe) wine "$@" ;;
+  *) "$@" ;;
+esac
 rc=$?
 wineserver -k 2>/dev/null
 wineserver -w 2>/dev/null
