@@ -3,9 +3,12 @@
 
 namespace coio::testing {
 
-// Kilobytes of the process's resident memory: "VmRSS", or its peak "VmHWM".
+// Kilobytes of the process's resident memory: "VmRSS", or its peak "VmHWM"
+// (on Windows the working set and its peak).
 long memory_kib(const char* field);
-// Resets VmHWM to the current RSS (Linux 4.0+); false when it cannot.
+// Resets VmHWM to the current RSS (Linux 4.0+); false when it cannot. On
+// Windows the peak cannot be reset and stays the process's highest so far,
+// which only makes a check of growth against it stricter: true there.
 bool reset_peak_memory();
 // Bytes allocated and not freed, as ASan counts them; -1 without ASan
 // (resident memory is the measure there).
