@@ -288,10 +288,12 @@ void IocpBackend::run_now(Operation& op) {
     }
     case OpCode::kFsync: {
       const BOOL ok = ::FlushFileBuffers(handle_of(op));
-      const DWORD error = ok ? 0 : ::GetLastError();
-      // A handle without write access has nothing of its own to flush;
-      // fsync(2) of a read-only descriptor succeeds.
-      finish_now(op, error == ERROR_ACCESS_DENIED ? 0 : error, 0);
+      DWORD error = ok ? 0 : ::GetLastError();
+      // FlushFileBuffers refuses a handle without write access, which has
+      // nothing of its own to flush: fsync(2) of a read-only descriptor
+      // succeeds. Any other refusal is reported.
+      if (error == ERROR_ACCESS_DENIED && !iocp::may_write(handle_of(op))) error = 0;
+      finish_now(op, error, 0);
       return;
     }
     case OpCode::kFileSize: {

@@ -1,6 +1,7 @@
 #include "backends/iocp/open_file.h"
 
 #include <fcntl.h>
+#include <winternl.h>
 
 #include <cerrno>
 #include <string>
@@ -69,6 +70,12 @@ HANDLE open_file(const char* path, int flags, std::uint32_t mode, int& error) no
     error = to_errno(code);
   }
   return INVALID_HANDLE_VALUE;
+}
+
+bool may_write(HANDLE file) noexcept {
+  PUBLIC_OBJECT_BASIC_INFORMATION info{};
+  if (::NtQueryObject(file, ObjectBasicInformation, &info, sizeof info, nullptr) != 0) return true;
+  return (info.GrantedAccess & (FILE_WRITE_DATA | FILE_APPEND_DATA)) != 0;
 }
 
 }  // namespace coio::iocp

@@ -16,4 +16,8 @@ namespace coio::iocp {
 // value (a directory is EISDIR, as open(2) says for writing).
 HANDLE open_file(const char* path, int flags, std::uint32_t mode, int& error) noexcept;
 
+// Whether `file` was opened with write or append access; true too when
+// Windows cannot say.
+bool may_write(HANDLE file) noexcept;
+
 }  // namespace coio::iocp
