@@ -3,8 +3,8 @@
     load("@coio//:repositories.bzl", "coio_dependencies")
     coio_dependencies()
 
-Everything comes from Debian 12 packages (see tools/setup_deps.sh), so the
-build needs no network. Each repository is declared with maybe(): a workspace
+Everything comes from Debian 12 packages (see tools/setup_deps.sh, and
+tools/setup_mingw.sh for the Windows build), so the build needs no network. Each repository is declared with maybe(): a workspace
 that already defines one of these names keeps its own.
 """
 
@@ -49,22 +49,32 @@ _platforms_repository = repository_rule(
     },
 )
 
-def _abseil_impl(repository_ctx):
+def _debian_source_impl(repository_ctx):
     script = repository_ctx.path(repository_ctx.attr.setup_script)
     deps = repository_ctx.os.environ.get("COIO_DEPS_DIR") or "%s/third_party/.deps" % script.dirname.dirname
-    src = repository_ctx.path(deps + "/abseil")
+    src = repository_ctx.path("%s/%s" % (deps, repository_ctx.attr.directory))
     if not src.get_child(".coio-version").exists:
-        result = repository_ctx.execute(["bash", str(script), "--abseil-only"], timeout = 600)
+        result = repository_ctx.execute(["bash", str(script), repository_ctx.attr.setup_flag], timeout = 600)
         if result.return_code != 0:
-            fail("abseil's source is missing from %s and fetching it failed:\n%s\nRun %s (as root or with sudo)." %
-                 (src, result.stderr, script))
+            fail("%s's source is missing from %s and fetching it failed:\n%s\nRun %s (as root or with sudo)." %
+                 (repository_ctx.attr.directory, src, result.stderr, script))
     _symlink_children(repository_ctx, src)
+    if repository_ctx.attr.build_file:
+        repository_ctx.symlink(repository_ctx.attr.build_file, "BUILD.bazel")
+        repository_ctx.file("WORKSPACE", 'workspace(name = "%s")\n' % repository_ctx.name)
 
-# Abseil from Debian's source package (it ships upstream's Bazel files),
-# unpacked by tools/setup_deps.sh, which this runs if the source is missing.
-_abseil_repository = repository_rule(
-    implementation = _abseil_impl,
-    attrs = {"setup_script": attr.label(mandatory = True, allow_single_file = True)},
+# A library from Debian's source package, unpacked by a setup script into
+# ${COIO_DEPS_DIR:-<coio>/third_party/.deps}/<directory>; the repository
+# rule runs the script (with setup_flag) if the source is missing. Abseil
+# ships upstream's Bazel files; others get build_file.
+_debian_source_repository = repository_rule(
+    implementation = _debian_source_impl,
+    attrs = {
+        "directory": attr.string(mandatory = True),
+        "setup_script": attr.label(mandatory = True, allow_single_file = True),
+        "setup_flag": attr.string(mandatory = True),
+        "build_file": attr.label(allow_single_file = True),
+    },
     environ = ["COIO_DEPS_DIR"],
 )
 
@@ -138,9 +148,11 @@ def coio_dependencies():
         name = "platforms",
     )
     maybe(
-        _abseil_repository,
+        _debian_source_repository,
         name = "com_google_absl",
+        directory = "abseil",
         setup_script = Label("//tools:setup_deps.sh"),
+        setup_flag = "--abseil-only",
     )
     maybe(
         native.new_local_repository,
@@ -169,4 +181,15 @@ def coio_dependencies():
         library = "curl",
         headers = ["curl"],
         linkopts = ["-lcurl"],
+    )
+
+    # libcurl for Windows, built from Debian's curl source (the system's is
+    # Linux's). Fetched only by a Windows build.
+    maybe(
+        _debian_source_repository,
+        name = "curl_windows",
+        directory = "curl",
+        setup_script = Label("//tools:setup_mingw.sh"),
+        setup_flag = "--curl-only",
+        build_file = Label("//third_party:curl.BUILD"),
     )

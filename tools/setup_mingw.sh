@@ -1,22 +1,31 @@
 #!/usr/bin/env bash
 # Prepares a Debian 12 machine for the Windows build (--config=mingw): installs
-# mingw-w64's -posix compilers and Wine 8, and makes the Wine prefix that
-# tools/wine/run_test.sh copies for every test. Idempotent and silent when
+# mingw-w64's -posix compilers and Wine 8, makes the Wine prefix that
+# tools/wine/run_test.sh copies for every test, and unpacks Debian's curl
+# source into ${COIO_DEPS_DIR:-<coio>/third_party/.deps}/curl, which Bazel
+# builds for Windows (third_party/curl.BUILD). Idempotent and silent when
 # there is nothing to do.
 #
-#   tools/setup_mingw.sh    packages, then the template prefix at
-#                           ${COIO_WINE_TEMPLATE:-/var/cache/coio/wine-template}
+#   tools/setup_mingw.sh              packages, the template prefix at
+#                                     ${COIO_WINE_TEMPLATE:-/var/cache/coio/wine-template},
+#                                     curl's source
+#   tools/setup_mingw.sh --curl-only  curl's source only (the repository
+#                                     rule of @curl_windows runs this)
 set -euo pipefail
 
 PACKAGES=(
   g++-mingw-w64-x86-64-posix gcc-mingw-w64-x86-64-posix
   wine wine64
+  dpkg-dev # apt-get source unpacks with dpkg-source
 )
+CURL_VERSION=7.88.1 # the upstream release Debian 12 ships
 
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+deps="${COIO_DEPS_DIR:-$root/third_party/.deps}"
 template="${COIO_WINE_TEMPLATE:-/var/cache/coio/wine-template}"
 export DEBIAN_FRONTEND=noninteractive
 
-# as_root, quietly
+# as_root, quietly, fetch_source
 source "$(dirname "${BASH_SOURCE[0]}")/setup_common.sh"
 
 install_packages() {
@@ -60,5 +69,8 @@ make_template() {
   mv "$tmp" "$template"
 }
 
-install_packages
-make_template
+if [[ ${1:-} != --curl-only ]]; then
+  install_packages
+  make_template
+fi
+fetch_source curl "$CURL_VERSION" "$deps/curl"
