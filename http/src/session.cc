@@ -1,11 +1,10 @@
 #include "session.h"
 
-#include <unistd.h>
-
 #include <mutex>
 
 #include "coio/errors.h"
 #include "coio/internal/detached_close.h"
+#include "coio/internal/os.h"
 #include "coio/loop.h"
 #include "error_factory.h"
 #include "transfer.h"
@@ -181,7 +180,7 @@ int Session::on_close_socket(void* self, curl_socket_t socket) {
   } else if (session.loop_ != nullptr && Loop::current_or_null() == session.loop_) {
     coio::internal::close_detached(socket);
   } else {
-    ::close(socket);
+    coio::internal::os::close_socket(static_cast<std::intptr_t>(socket));
   }
   return 0;
 }

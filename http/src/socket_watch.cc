@@ -1,8 +1,7 @@
 #include "socket_watch.h"
 
-#include <unistd.h>
-
 #include "coio/internal/detached_close.h"
+#include "coio/internal/os.h"
 #include "coio/loop.h"
 
 namespace coio::http::internal {
@@ -70,7 +69,7 @@ void SocketWatch::settle() noexcept {
       if (Loop::current_or_null() == loop_) {
         coio::internal::close_detached(socket_);
       } else {
-        ::close(static_cast<int>(socket_));
+        coio::internal::os::close_socket(socket_);
       }
     }
     delete this;

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "error_factory.h"
+#include "os_error.h"
 #include "session.h"
 
 namespace coio::http::internal {
@@ -191,7 +192,7 @@ void Transfer::throw_if_failed() const {
   if (result_ == CURLE_OK) return;
   long os_error = 0;
   curl_easy_getinfo(easy_, CURLINFO_OS_ERRNO, &os_error);
-  throw_transfer_error(result_, error_buffer_, request_.url, static_cast<int>(os_error));
+  throw_transfer_error(result_, error_buffer_, request_.url, errno_of_os_error(os_error));
 }
 
 Response Transfer::take_response() {
