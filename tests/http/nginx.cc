@@ -1,20 +1,14 @@
 #include "nginx.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
-#include <cstdio>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
 #include <system_error>
 #include <thread>
+
+#include "tests/support/blocking_socket.h"
 
 namespace coio::testing {
 namespace {
@@ -27,51 +21,48 @@ std::string read_all(const std::string& path) {
 // A port nothing listens on now (the kernel's pick); nginx is then started
 // on it, and start() retries should someone take it in between.
 int free_port() {
-  int s = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (s < 0) throw std::system_error(errno, std::system_category(), "socket");
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  if (::bind(s, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      ::getsockname(s, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    int error = errno;
-    ::close(s);
-    throw std::system_error(error, std::system_category(), "bind 127.0.0.1:0");
-  }
-  ::close(s);
-  return ntohs(address.sin_port);
+  std::uint16_t port = 0;
+  loopback_socket(false, port);
+  return port;
 }
 
 bool accepts(int port) {
-  int s = ::socket(AF_INET, SOCK_STREAM, 0);
+#if defined(_WIN32)
+  Fd fd(::WSASocketW(AF_INET, SOCK_STREAM, 0, nullptr, 0, WSA_FLAG_NO_HANDLE_INHERIT));
+#else
+  Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+#endif
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(static_cast<std::uint16_t>(port));
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bool ok = ::connect(s, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-  ::close(s);
-  return ok;
+  return fd.valid() && ::connect(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
 }
 
-int run_command(const std::string& command) { return std::system(command.c_str()); }
+std::string nginx_program() {
+  return std::filesystem::exists(local_path("/usr/sbin/nginx")) ? "/usr/sbin/nginx" : "nginx";
+}
 
 }  // namespace
 
-Nginx::Nginx() {
-  std::filesystem::create_directories(dir_ / "www");
-  std::filesystem::create_directories(dir_ / "tmp");
+Nginx::Nginx() : dir_(make_unix_temp_dir()) {
+  std::filesystem::create_directories(local("www"));
+  std::filesystem::create_directories(local("tmp"));
   // A self-signed certificate for "localhost" and 127.0.0.1.
   const std::string make_cert = "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost"
                                 " -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout '" +
-                                (dir_ / "key.pem") + "' -out '" + (dir_ / "cert.pem") + "' 2>'" +
-                                (dir_ / "openssl.log") + "'";
-  if (run_command(make_cert) != 0) {
-    throw std::runtime_error("openssl could not make a test certificate: " + read_all(dir_ / "openssl.log"));
+                                unix_path("key.pem") + "' -out '" + unix_path("cert.pem") + "' 2>'" +
+                                unix_path("openssl.log") + "'";
+  if (run_shell(make_cert, dir_) != 0) {
+    throw std::runtime_error("openssl could not make a test certificate: " + read_all(local("openssl.log")));
   }
 }
 
-Nginx::~Nginx() { stop(); }
+Nginx::~Nginx() {
+  stop();
+  std::error_code ignored;
+  std::filesystem::remove_all(local_path(dir_), ignored);
+}
 
 std::string Nginx::content(std::size_t size) {
   std::string data(size, '\0');
@@ -86,14 +77,14 @@ std::string Nginx::content(std::size_t size) {
 }
 
 void Nginx::add_file(const std::string& name, std::size_t size) {
-  std::ofstream out(dir_ / ("www/" + name), std::ios::binary | std::ios::trunc);
+  std::ofstream out(local("www/" + name), std::ios::binary | std::ios::trunc);
   const std::string data = content(size);
   out.write(data.data(), static_cast<std::streamsize>(data.size()));
   if (!out) throw std::runtime_error("cannot write " + name);
 }
 
 void Nginx::add_sparse_file(const std::string& name, std::size_t size) {
-  const std::string path = dir_ / ("www/" + name);
+  const std::string path = local("www/" + name);
   { std::ofstream create(path, std::ios::binary | std::ios::trunc); }
   std::filesystem::resize_file(path, size);
 }
@@ -107,11 +98,11 @@ std::string Nginx::tls_url(std::string_view path) const {
 }
 
 void Nginx::write_config() const {
-  const std::string prefix = dir_.path();
-  std::ofstream conf(dir_ / "nginx.conf", std::ios::trunc);
+  const std::string prefix = dir_;
+  std::ofstream conf(local("nginx.conf"), std::ios::trunc);
   // Workers must read the test's files, which are root's when the test runs
-  // as root.
-  if (::geteuid() == 0) conf << "user root;\n";
+  // as root; nginx ignores the line (with a warning) when it is not root.
+  conf << "user root;\n";
   conf << "daemon off;\nmaster_process on;\nworker_processes 1;\n"
        << "pid " << prefix << "/nginx.pid;\n"
        << "error_log " << prefix << "/error.log warn;\n"
@@ -146,32 +137,21 @@ void Nginx::start() {
     tls_port_ = free_port();
     if (tls_port_ == port_) continue;
     write_config();
-    const std::string prefix = dir_.path();
-    const std::string conf = dir_ / "nginx.conf";
-    const std::string log = dir_ / "error.log";
-    pid_ = ::fork();
-    if (pid_ < 0) throw std::system_error(errno, std::system_category(), "fork");
-    if (pid_ == 0) {
-      ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // no nginx outlives a crashed test
-      ::execlp("nginx", "nginx", "-p", prefix.c_str(), "-c", conf.c_str(), "-e", log.c_str(), nullptr);
-      ::execl("/usr/sbin/nginx", "nginx", "-p", prefix.c_str(), "-c", conf.c_str(), "-e", log.c_str(), nullptr);
-      std::perror("exec nginx");
-      ::_exit(127);
-    }
+    process_.start(nginx_program() + " -p '" + dir_ + "' -c '" + unix_path("nginx.conf") + "' -e '" +
+                       unix_path("error.log") + "'",
+                   dir_);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (std::chrono::steady_clock::now() < deadline) {
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        last_error = "nginx exited: " + read_all(log);
+      if (process_.exited()) {
+        last_error = "nginx exited: " + read_all(local("error.log"));
         break;
       }
       if (accepts(port_) && accepts(tls_port_)) return;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    if (pid_ > 0) {
+    if (process_.running()) {
       stop();
-      last_error = "nginx did not accept connections within 10 s: " + read_all(log);
+      last_error = "nginx did not accept connections within 10 s: " + read_all(local("error.log"));
     }
     if (last_error.find("in use") == std::string::npos) break;  // only a port race is worth another try
   }
@@ -179,11 +159,7 @@ void Nginx::start() {
 }
 
 void Nginx::stop() noexcept {
-  if (pid_ <= 0) return;
-  ::kill(pid_, SIGTERM);  // fast shutdown: the master stops its workers
-  int status = 0;
-  ::waitpid(pid_, &status, 0);
-  pid_ = -1;
+  process_.stop();  // SIGTERM: a fast shutdown, the master stops its workers
 }
 
 }  // namespace coio::testing

@@ -1,6 +1,8 @@
 // tests/http/nginx.h: Debian's nginx, started and stopped by the test, on
 // 127.0.0.1 — a real HTTP server that no one here wrote.
 //
+// Linux's nginx also serves a Windows test run under Wine (unix_command.h).
+//
 // It serves a directory of files over HTTP and HTTPS (a self-signed
 // certificate made with openssl for "localhost"), plus a few fixed
 // locations:
@@ -9,12 +11,10 @@
 //   /page            text/html with charset
 #pragma once
 
-#include <sys/types.h>
-
 #include <string>
 #include <string_view>
 
-#include "tests/support/temp_dir.h"
+#include "unix_command.h"
 
 namespace coio::testing {
 
@@ -44,11 +44,14 @@ class Nginx {
 
  private:
   void write_config() const;
+  // The Linux path of `name` in the directory, and where this program opens it.
+  std::string unix_path(const std::string& name) const { return dir_ + "/" + name; }
+  std::string local(const std::string& name) const { return local_path(unix_path(name)); }
 
-  TempDir dir_;
+  std::string dir_;  // a Linux path: nginx and openssl are Linux programs
   int port_ = 0;
   int tls_port_ = 0;
-  pid_t pid_ = -1;
+  ShellProcess process_;
 };
 
 }  // namespace coio::testing
