@@ -305,6 +305,10 @@ class AsioBackend final : public Backend {
     });
   }
 
+  void forget(std::intptr_t handle) noexcept override {
+    registry_.forget(static_cast<int>(handle));
+  }
+
  private:
   // Completion handler of one Asio operation started for `op`. Asio finds
   // the allocator and the cancellation slot through it.
@@ -385,6 +389,8 @@ class AsioBackend final : public Backend {
     s.entry = registry_.acquire(static_cast<int>(op.handle), ec);
     if (s.entry == nullptr) return finish(op, native_error(ec));
     s.kind = Kind::kDescriptor;
+    // A stream socket's reader waits again soon (backend.h's contract).
+    if (op.code == OpCode::kRecv && op.stream_socket) registry_.keep_registered(*s.entry);
     asio::posix::stream_descriptor& d = s.entry->descriptor;
     // For accept4 and connect; Asio's first wait would switch it anyway.
     if (s.entry->was_blocking && !d.native_non_blocking()) {

@@ -22,7 +22,7 @@ DescriptorRegistry::Entry* DescriptorRegistry::acquire(int fd,
                                                        asio::error_code& ec) {
   const auto index = static_cast<std::size_t>(fd);
   if (fd >= 0 && index < entries_.size() && entries_[index] != nullptr &&
-      entries_[index]->operations > 0) {
+      (entries_[index]->operations > 0 || entries_[index]->lingers)) {
     ++entries_[index]->operations;
     return entries_[index].get();
   }
@@ -44,8 +44,21 @@ DescriptorRegistry::Entry* DescriptorRegistry::acquire(int fd,
   entry->descriptor.assign(fd, ec);
   if (ec) return nullptr;
   entry->was_blocking = (flags & O_NONBLOCK) == 0;
+  entry->lingers = false;
   entry->operations = 1;
   return entry.get();
+}
+
+void DescriptorRegistry::keep_registered(Entry& entry) {
+  if (!entry.was_blocking) entry.lingers = true;
+}
+
+void DescriptorRegistry::forget(int fd) {
+  const auto index = static_cast<std::size_t>(fd);
+  if (fd < 0 || index >= entries_.size() || entries_[index] == nullptr) return;
+  Entry& entry = *entries_[index];
+  if (entry.lingers && entry.operations == 0) entry.descriptor.release();
+  entry.lingers = false;
 }
 
 void DescriptorRegistry::release(Entry& entry) {
@@ -59,6 +72,7 @@ void DescriptorRegistry::release(Entry& entry) {
     closed_.erase(it);
     return;
   }
+  if (entry.lingers) return;
   if (entry.was_blocking && entry.descriptor.native_non_blocking()) {
     asio::error_code ignored;
     entry.descriptor.native_non_blocking(false, ignored);
@@ -74,8 +88,11 @@ int DescriptorRegistry::close(int fd) {
     // release(), not close(): Asio would close fd itself, and report its own
     // error. release() takes fd out of the reactor and aborts what waits.
     entry.descriptor.release();
+    entry.lingers = false;
     entry.closed = true;
     closed_.push_back(std::move(entries_[index]));
+  } else {
+    forget(fd);
   }
   // Linux frees the number even when close(2) reports EINTR, so, as CPython
   // does, that is no error: closing again could close a number another

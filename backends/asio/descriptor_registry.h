@@ -9,6 +9,12 @@
 // and closes it with kClose or by itself). Not registering for good keeps a
 // closed-and-reused descriptor number from inheriting a stale reactor
 // registration.
+//
+// The exception is a stream socket the core reads with `stream_socket`
+// kRecv operations (backend.h): the core closes it only with kClose or
+// after forget(), so its registration may outlive its operations. A stream
+// whose reader is always waiting (StreamReader) then pays no fcntl and
+// epoll_ctl pair per wait.
 #pragma once
 
 #include <asio/error_code.hpp>
@@ -27,6 +33,8 @@ class DescriptorRegistry {
     asio::posix::stream_descriptor descriptor;
     int operations = 0;
     bool was_blocking = false;
+    // Stays registered when its last operation completes (keep_registered).
+    bool lingers = false;
     // Set by close() while operations were in flight: the number may already
     // name another file, so they must not touch it again.
     bool closed = false;
@@ -42,8 +50,17 @@ class DescriptorRegistry {
   // sets `ec` (a system error) when `fd` cannot be registered.
   Entry* acquire(int fd, asio::error_code& ec);
 
-  // Uncounts one operation on `entry`; the last one gives the descriptor back.
+  // Uncounts one operation on `entry`; the last one gives the descriptor back,
+  // unless it is to stay registered.
   void release(Entry& entry);
+
+  // Keeps `entry` registered between operations, until close() or forget()
+  // (a descriptor that was non-blocking already, so none is restored).
+  void keep_registered(Entry& entry);
+
+  // The caller is about to close `fd` itself, with no operation in flight:
+  // drops a registration kept for it.
+  void forget(int fd);
 
   // Closes `fd`. Operations in flight on it are aborted first (Asio completes
   // them with operation_aborted) and their entry is retired, so that the

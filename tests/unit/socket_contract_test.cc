@@ -794,6 +794,52 @@ TEST_F(SocketContract, CloseOfAStreamSocketReceivedOnIsSeenByThePeer) {
   EXPECT_EQ(end.result, 0);
 }
 
+// A stream socket whose recv had to wait is closed (after forget(), or with
+// kClose); a new connection given the same descriptor number must wait and
+// receive afresh, whatever the backend kept for the old socket.
+TEST_F(SocketContract, AStreamSocketClosedAfterForgetLeavesItsNumberFreshForTheNext) {
+  for (const bool close_with_kclose : {false, true}) {
+    SCOPED_TRACE(close_with_kclose ? "closed with kClose" : "forget(), then close(2)");
+    Socket listener = tcp_listener();
+    Socket old_client = Socket::open(AF_INET, SOCK_STREAM);
+    Socket old_server = accept_and_connect(listener, old_client);
+    ASSERT_GE(old_server.fd(), 0);
+    char in[8];
+    StreamRecv waiting(old_server.fd(), in, sizeof in);
+    backend_->submit(waiting);
+    run_for(10ms);  // nothing sent yet: the recv waits for readiness
+    ASSERT_FALSE(waiting.done());
+    ASSERT_EQ(::send(old_client.fd(), "one", 3, MSG_NOSIGNAL), 3);
+    ASSERT_TRUE(run_until([&] { return waiting.done(); }));
+    ASSERT_EQ(waiting.result, 3);
+    const int old_number = old_server.fd();
+    if (close_with_kclose) {
+      TestOp close(OpCode::kClose, old_server.release());
+      complete(close);
+      ASSERT_EQ(close.error, 0);
+    } else {
+      backend_->forget(old_server.fd());
+      old_server.reset();
+    }
+
+    // The next socket made gets the lowest free number: the old one.
+    Socket client = Socket::open(AF_INET, SOCK_STREAM);
+    ASSERT_EQ(client.fd(), old_number);
+    Socket server = accept_and_connect(listener, client);
+    ASSERT_GE(server.fd(), 0);
+    StreamRecv fresh(client.fd(), in, sizeof in);
+    backend_->submit(fresh);
+    run_for(10ms);
+    ASSERT_FALSE(fresh.done());
+    ASSERT_EQ(::send(server.fd(), "two", 3, MSG_NOSIGNAL), 3);
+    ASSERT_TRUE(run_until([&] { return fresh.done(); }));
+    EXPECT_EQ(fresh.error, 0) << std::strerror(fresh.error);
+    ASSERT_EQ(fresh.result, 3);
+    EXPECT_EQ(std::string(in, 3), "two");
+    backend_->forget(client.fd());
+  }
+}
+
 TEST_F(SocketContract, CancelledRecvFromCompletesOnceAndLeavesBufferUntouched) {
   Socket socket = udp_socket();
   char in[16];
