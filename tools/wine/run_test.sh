@@ -43,11 +43,19 @@ if [[ -n ${XML_OUTPUT_FILE:-} ]]; then
   export XML_OUTPUT_FILE="Z:${XML_OUTPUT_FILE//\//\\}"
 fi
 
+# The test runs in a session of its own: Linux programs it starts through
+# Wine (which hands back no process handle to stop them with) end with it,
+# also when it crashes or Bazel stops it at its timeout.
 case "$1" in
-  *.exe) wine "$@" ;;
-  *) "$@" ;;
+  *.exe) setsid wine "$@" & ;;
+  *) setsid "$@" & ;;
 esac
+session=$!
+trap 'kill -TERM -- "-$session" 2>/dev/null' TERM INT
+wait "$session"
 rc=$?
+trap - TERM INT
+pkill -KILL -s "$session" 2>/dev/null
 wineserver -k 2>/dev/null
 wineserver -w 2>/dev/null
 rm -rf "$scratch"
