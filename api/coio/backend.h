@@ -112,8 +112,9 @@ struct Operation {
   void (*on_complete)(Operation&) noexcept = nullptr;
 
   // Filled by the backend before on_complete: bytes transferred or ready
-  // events on success; `error` is 0, kCancelled, or a native error code
-  // (interpreted with std::system_category()).
+  // events on success; `error` is 0, kCancelled, or the OS's own error code
+  // (errno; a Win32 or Winsock code on Windows), which the core reads in
+  // internal::os::error_category() (coio/internal/os_error.h).
   std::int64_t result = 0;
   int error = 0;
 

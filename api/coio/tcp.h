@@ -16,8 +16,11 @@
 // or write aborts it in the kernel and resumes only once the kernel has let
 // go of the buffer. close() aborts what is in flight on the socket: those
 // operations fail with std::system_error(ECANCELED). Errors are
-// std::system_error with the errno and the operation (and the address, for
-// connect and bind). A stream left open is closed by its destructor.
+// std::system_error with the OS's error code (errno; Windows' own code on
+// Windows, equal to the same std::errc condition: compare with
+// e.code() == std::errc::connection_refused) and the operation (and the
+// address, for connect and bind). A stream left open is closed by its
+// destructor.
 #pragma once
 
 #include <cstddef>

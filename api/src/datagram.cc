@@ -1,6 +1,5 @@
 #include "coio/datagram.h"
 
-#include <cerrno>
 #include <system_error>
 #include <vector>
 
@@ -46,8 +45,8 @@ Task<std::size_t> DatagramSocket::send_to(std::span<const std::byte> data, Socke
   try {
     co_return static_cast<std::size_t>(co_await op);
   } catch (const std::system_error& e) {
-    if (e.code().category() != std::system_category() || e.code().value() == ECANCELED) throw;
-    internal::throw_socket_error(e.code().value(), "sendto", to);
+    if (!internal::is_os_error(e)) throw;
+    internal::throw_socket_error(e.code(), "sendto", to);
   }
 }
 

@@ -1,7 +1,6 @@
 #include "coio/file.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -29,7 +28,7 @@ class FileOp final : public internal::IoAwaiter {
     try {
       return IoAwaiter::await_resume();
     } catch (const std::system_error& e) {
-      if (e.code().category() != std::system_category()) throw;
+      if (e.code().category() != internal::os::error_category()) throw;
       throw std::system_error(e.code(), std::string(what()) + " " + path_);
     }
   }
@@ -68,7 +67,10 @@ File::~File() {
 }
 
 void File::check_open(const char* what) const {
-  if (fd_ < 0) throw std::system_error(EBADF, std::system_category(), std::string(what) + " " + path_ + ": the file is closed");
+  if (fd_ < 0) {
+    throw std::system_error(std::make_error_code(std::errc::bad_file_descriptor),
+                            std::string(what) + " " + path_ + ": the file is closed");
+  }
 }
 
 Task<std::size_t> File::transfer_at(std::uint64_t offset, std::byte* data, std::size_t size, bool writing) {
@@ -81,7 +83,7 @@ Task<std::size_t> File::transfer_at(std::uint64_t offset, std::byte* data, std::
     op.offset = seekable_ ? static_cast<std::int64_t>(offset + done) : Operation::kNoOffset;
     const auto n = static_cast<std::size_t>(co_await op);
     if (n == 0) {
-      if (writing) throw std::system_error(EIO, std::system_category(), "write " + path_ + ": nothing was written");
+      if (writing) throw std::system_error(std::make_error_code(std::errc::io_error), "write " + path_ + ": nothing was written");
       break;  // the end of the file
     }
     done += n;
@@ -205,7 +207,7 @@ Task<File> open_file(std::string path, std::string mode, FileOptions options) {
   file.append_ = parsed.append;
   // Python refuses a directory at open time; the kernel only for writing.
   if (internal::os::is_directory(file.fd_)) {
-    throw std::system_error(EISDIR, std::system_category(), "open " + path);
+    throw std::system_error(std::make_error_code(std::errc::is_a_directory), "open " + path);
   }
   // A FIFO's transfers go at no offset, which also makes a blocked read
   // cancellable on Asio's pool.

@@ -26,7 +26,9 @@ std::vector<SocketAddress> lookup(const std::string& host, std::uint16_t port, S
   const std::string service = std::to_string(port);
   const int rc = ::getaddrinfo(host.empty() ? nullptr : host.c_str(), service.c_str(), &hints, &found);
   if (rc != 0) {
-    if (rc == internal::os::kResolveSystemError) throw std::system_error(errno, std::system_category(), "getaddrinfo '" + host + "'");
+    if (rc == internal::os::kResolveSystemError) {
+      throw std::system_error(internal::os::error(internal::os::last_error()), "getaddrinfo '" + host + "'");
+    }
     throw ResolveError(rc, host);
   }
   std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> owner(found, &::freeaddrinfo);

@@ -1,6 +1,5 @@
 // Server: the accept loops and the client tasks of start_server().
 
-#include <cerrno>
 #include <cstdio>
 #include <memory>
 #include <vector>
@@ -67,7 +66,7 @@ Task<void> accept_clients(std::shared_ptr<ServerState> state_param, std::size_t 
     } catch (const CancelledError&) {
       break;
     } catch (const std::system_error& e) {
-      if (state->closed || e.code().value() == ECANCELED) break;
+      if (state->closed || e.code() == std::errc::operation_canceled) break;
       // Out of descriptors or memory: asyncio's answer, wait and go on.
       std::fprintf(stderr, "coio: accept on %s failed: %s; retrying in 1 s\n",
                    state->addresses[index].to_string().c_str(), e.what());

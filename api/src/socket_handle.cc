@@ -1,6 +1,5 @@
 #include "coio/internal/socket_handle.h"
 
-#include <cerrno>
 #include <string>
 #include <system_error>
 
@@ -49,7 +48,7 @@ void SocketCore::release() noexcept {
 }
 
 void SocketOp::throw_closed(const char* what) {
-  throw std::system_error(EBADF, std::system_category(), std::string(what) + ": the socket is closed");
+  throw std::system_error(std::make_error_code(std::errc::bad_file_descriptor), std::string(what) + ": the socket is closed");
 }
 
 std::intptr_t SocketHandle::checked_fd(const char* what) const {
@@ -106,7 +105,7 @@ SocketAddress SocketHandle::sockname() const {
   SocketAddress a;
   socklen_t length = SocketAddress::capacity();
   if (::getsockname(static_cast<os::Socket>(checked_fd("sockname")), a.native(), &length) != 0) {
-    throw std::system_error(os::last_error(), std::system_category(), "getsockname");
+    throw std::system_error(os::error(os::last_error()), "getsockname");
   }
   a.set_native_length(length);
   return a;
@@ -116,7 +115,7 @@ SocketAddress SocketHandle::peername() const {
   SocketAddress a;
   socklen_t length = SocketAddress::capacity();
   if (::getpeername(static_cast<os::Socket>(checked_fd("peername")), a.native(), &length) != 0) {
-    throw std::system_error(os::last_error(), std::system_category(), "getpeername");
+    throw std::system_error(os::error(os::last_error()), "getpeername");
   }
   a.set_native_length(length);
   return a;

@@ -1,6 +1,5 @@
 #include "coio/internal/socket_ops.h"
 
-#include <cerrno>
 #include <string>
 #include <system_error>
 
@@ -10,17 +9,21 @@ namespace coio::internal {
 
 SocketHandle open_socket(int family, int type) {
   const std::intptr_t fd = os::open_socket(family, type);
-  if (fd < 0) throw std::system_error(os::last_error(), std::system_category(), "socket");
+  if (fd < 0) throw std::system_error(os::error(os::last_error()), "socket");
   return SocketHandle(fd);
 }
 
-void throw_socket_error(int error, const char* what, const SocketAddress& address) {
-  throw std::system_error(error, std::system_category(), std::string(what) + " " + address.to_string());
+void throw_socket_error(std::error_code error, const char* what, const SocketAddress& address) {
+  throw std::system_error(error, std::string(what) + " " + address.to_string());
+}
+
+bool is_os_error(const std::system_error& e) noexcept {
+  return e.code().category() == os::error_category() && e.code() != std::errc::operation_canceled;
 }
 
 void set_socket_option(std::intptr_t fd, int level, int option, int value, const char* what) {
   if (os::set_socket_option(fd, level, option, value) != 0) {
-    throw std::system_error(os::last_error(), std::system_category(), what);
+    throw std::system_error(os::error(os::last_error()), what);
   }
 }
 
@@ -32,14 +35,14 @@ Task<void> connect_socket(SocketHandle& socket, SocketAddress address) {
   try {
     co_await op;
   } catch (const std::system_error& e) {
-    if (e.code().category() != std::system_category() || e.code().value() == ECANCELED) throw;
-    throw_socket_error(e.code().value(), "connect to", address);
+    if (!is_os_error(e)) throw;
+    throw_socket_error(e.code(), "connect to", address);
   }
 }
 
 void bind_socket(SocketHandle& socket, const SocketAddress& address) {
   if (::bind(static_cast<os::Socket>(socket.checked_fd("bind")), address.native(), address.native_length()) != 0) {
-    throw_socket_error(os::last_error(), "bind to", address);
+    throw_socket_error(os::error(os::last_error()), "bind to", address);
   }
 }
 

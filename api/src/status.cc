@@ -17,8 +17,10 @@ absl::Status status_from_exception(const std::exception_ptr& e) {
   } catch (const TimeoutError& ex) {
     return absl::DeadlineExceededError(ex.what());
   } catch (const std::system_error& ex) {
-    if (ex.code().category() == std::generic_category() || ex.code().category() == std::system_category()) {
-      absl::Status from_errno = absl::ErrnoToStatus(ex.code().value(), ex.what());
+    // An OS error of any platform has an errno condition (std::errc).
+    const std::error_condition condition = ex.code().default_error_condition();
+    if (condition.category() == std::generic_category()) {
+      absl::Status from_errno = absl::ErrnoToStatus(condition.value(), ex.what());
       if (!from_errno.ok()) return from_errno;
     }
     return absl::UnknownError(ex.what());

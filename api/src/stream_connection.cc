@@ -1,6 +1,5 @@
 #include "coio/internal/stream_connection.h"
 
-#include <cerrno>
 #include <system_error>
 
 #include "coio/errors.h"
@@ -13,7 +12,7 @@ namespace {
 constexpr std::size_t kReadChunk = 64 * 1024;
 
 bool is_closed_here(const std::system_error& e) {
-  return e.code().category() == std::system_category() && e.code().value() == ECANCELED;
+  return e.code() == std::errc::operation_canceled;
 }
 
 }  // namespace

@@ -1,6 +1,5 @@
 #include "coio/tcp.h"
 
-#include <cerrno>
 #include <stdexcept>
 #include <string>
 #include <system_error>
@@ -30,18 +29,18 @@ Task<TcpStream> TcpStream::connect(std::string host, std::uint16_t port) {
   // Each address in turn, as asyncio does without happy eyeballs; when all
   // fail, the error names every address tried.
   std::string tried;
-  int last_error = 0;
+  std::error_code last_error;
   for (const SocketAddress& address : addresses) {
     try {
       co_return co_await connect(address);
     } catch (const std::system_error& e) {
-      if (e.code().category() != std::system_category() || e.code().value() == ECANCELED) throw;
+      if (!internal::is_os_error(e)) throw;
       if (addresses.size() == 1) throw;
-      last_error = e.code().value();
+      last_error = e.code();
       tried += (tried.empty() ? "" : ", ") + address.to_string() + " (" + e.code().message() + ")";
     }
   }
-  throw std::system_error(last_error, std::system_category(), "connect to " + host + ": tried " + tried);
+  throw std::system_error(last_error, "connect to " + host + ": tried " + tried);
 }
 
 Task<TcpStream> TcpStream::connect_unix(std::string path) {
@@ -50,7 +49,7 @@ Task<TcpStream> TcpStream::connect_unix(std::string path) {
 
 void TcpStream::shutdown_write() {
   if (::shutdown(static_cast<internal::os::Socket>(socket_.checked_fd("shutdown")), internal::os::kShutdownWrite) != 0) {
-    throw std::system_error(internal::os::last_error(), std::system_category(), "shutdown");
+    throw std::system_error(internal::os::error(internal::os::last_error()), "shutdown");
   }
 }
 
@@ -90,7 +89,7 @@ TcpListener TcpListener::bind(const SocketAddress& address, ListenOptions option
   }
   internal::bind_socket(listener.socket_, address);
   if (::listen(static_cast<internal::os::Socket>(fd), options.backlog) != 0) {
-    internal::throw_socket_error(internal::os::last_error(), "listen on", address);
+    internal::throw_socket_error(internal::os::error(internal::os::last_error()), "listen on", address);
   }
   return listener;
 }

@@ -17,7 +17,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -28,7 +27,7 @@
 #include <vector>
 
 #include "backends/iocp/completion_port.h"
-#include "backends/iocp/error_map.h"
+#include "backends/iocp/nt_status.h"
 #include "backends/iocp/open_file.h"
 #include "backends/iocp/poll.h"
 #include "backends/iocp/socket_extensions.h"
@@ -94,7 +93,7 @@ class IocpBackend final : public Backend {
   void run_now(Operation& op);
   void started(Operation& op, bool ok, DWORD error, DWORD bytes, bool skips);
   void finish_now(Operation& op, DWORD error, DWORD bytes);
-  void finish_now_errno(Operation& op, int error, std::int64_t result);
+  void finish_now_with(Operation& op, DWORD error, std::int64_t result);
   void complete(Operation& op, DWORD error, DWORD bytes);
 
   iocp::CompletionPort port_;
@@ -142,8 +141,8 @@ void IocpBackend::submit(Operation& op) {
 
 void IocpBackend::start(Operation& op, OpState& state) {
   if (op.code == OpCode::kPoll) {
-    if (const int error = poller_.start(op.handle, op.poll_events, state.poll, &state.overlapped)) {
-      finish_now_errno(op, error, 0);
+    if (const DWORD error = poller_.start(op.handle, op.poll_events, state.poll, &state.overlapped)) {
+      finish_now_with(op, error, 0);
     }
     return;
   }
@@ -196,7 +195,7 @@ void IocpBackend::start(Operation& op, OpState& state) {
       start_connect(op, state, skips);
       return;
     default:
-      finish_now_errno(op, EINVAL, 0);
+      finish_now_with(op, ERROR_INVALID_PARAMETER, 0);
   }
 }
 
@@ -223,7 +222,7 @@ void IocpBackend::start_accept(Operation& op, OpState& state, bool skips) {
   }
   s.accept_addresses = new (std::nothrow) std::byte[2 * iocp::kAcceptAddressRoom];
   if (s.accept_addresses == nullptr) {
-    finish_now_errno(op, ENOMEM, 0);
+    finish_now_with(op, ERROR_NOT_ENOUGH_MEMORY, 0);
     return;
   }
   DWORD bytes = 0;
@@ -263,13 +262,13 @@ void IocpBackend::start_connect(Operation& op, OpState& state, bool skips) {
 void IocpBackend::run_now(Operation& op) {
   switch (op.code) {
     case OpCode::kOpen: {
-      int error = 0;
+      DWORD error = 0;
       const HANDLE file = iocp::open_file(static_cast<const char*>(op.address), op.open_flags, op.open_mode, error);
       if (file == INVALID_HANDLE_VALUE) {
-        finish_now_errno(op, error, 0);
+        finish_now_with(op, error, 0);
       } else {
         associate(file);
-        finish_now_errno(op, 0, reinterpret_cast<std::intptr_t>(file));
+        finish_now_with(op, 0, reinterpret_cast<std::intptr_t>(file));
       }
       return;
     }
@@ -299,14 +298,14 @@ void IocpBackend::run_now(Operation& op) {
     case OpCode::kFileSize: {
       LARGE_INTEGER size{};
       if (::GetFileSizeEx(handle_of(op), &size)) {
-        finish_now_errno(op, 0, size.QuadPart);
+        finish_now_with(op, 0, size.QuadPart);
       } else {
         finish_now(op, ::GetLastError(), 0);
       }
       return;
     }
     default:
-      finish_now_errno(op, EINVAL, 0);
+      finish_now_with(op, ERROR_INVALID_PARAMETER, 0);
   }
 }
 
@@ -326,8 +325,9 @@ void IocpBackend::finish_now(Operation& op, DWORD error, DWORD bytes) {
   ready_.push_back(&op);
 }
 
-void IocpBackend::finish_now_errno(Operation& op, int error, std::int64_t result) {
-  op.error = error;
+// Finishes with `result` (a handle, a size) rather than a byte count.
+void IocpBackend::finish_now_with(Operation& op, DWORD error, std::int64_t result) {
+  op.error = static_cast<int>(error);
   op.result = error == 0 ? result : 0;
   OpState& state = state_of(op);
   if (op.code == OpCode::kAccept && state.socket.accepted != INVALID_SOCKET) ::closesocket(state.socket.accepted);
@@ -385,9 +385,11 @@ void IocpBackend::complete(Operation& op, DWORD error, DWORD bytes) {
     // Windows reports a closesocket under a pending operation as 64 too.
     op.error = Operation::kCancelled;
   } else if (error == ERROR_ACCESS_DENIED && (op.code == OpCode::kRead || op.code == OpCode::kWrite)) {
-    op.error = EBADF;  // the handle was not opened for this, as read(2)/write(2) say
+    // The handle was not opened for this: EBADF, as read(2)/write(2) say,
+    // is ERROR_INVALID_HANDLE's condition.
+    op.error = ERROR_INVALID_HANDLE;
   } else {
-    op.error = iocp::to_errno(error);
+    op.error = static_cast<int>(error);
   }
 }
 

@@ -5,8 +5,9 @@
 // operation and skip the port when an operation succeeds at once (the
 // backend then completes it itself, on the loop's next turn). run() takes
 // completions in batches with GetQueuedCompletionStatusEx, its timeout being
-// the loop's next timer; wake() posts a packet. Error codes reach the core
-// as errno values (error_map.h). Tested under Wine (docs/windows.md).
+// the loop's next timer; wake() posts a packet. Errors reach the core as
+// Windows' own Win32 and Winsock codes, which it reads in its Windows error
+// category. Tested under Wine (docs/windows.md).
 //
 //   std::unique_ptr<coio::Backend> backend = coio::make_iocp_backend();
 #pragma once

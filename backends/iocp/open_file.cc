@@ -3,16 +3,16 @@
 #include <fcntl.h>
 #include <winternl.h>
 
-#include <cerrno>
 #include <string>
-
-#include "backends/iocp/error_map.h"
 
 namespace coio::iocp {
 namespace {
 
 // The core's bit for open_file(..., {.direct = true}): internal::os::kOpenDirect.
 constexpr int kOpenDirect = 0x10000000;
+// ERROR_DIRECTORY_NOT_SUPPORTED ("An operation is not supported on a
+// directory"), which mingw-w64's headers lack.
+constexpr DWORD kDirectoryNotSupported = 336;
 
 std::wstring widen(const char* utf8) {
   const int n = ::MultiByteToWideChar(CP_UTF8, 0, utf8, -1, nullptr, 0);
@@ -45,12 +45,12 @@ DWORD access_of(int flags) {
 
 }  // namespace
 
-HANDLE open_file(const char* path, int flags, std::uint32_t mode, int& error) noexcept {
+HANDLE open_file(const char* path, int flags, std::uint32_t mode, DWORD& error) noexcept {
   std::wstring wide;
   try {
     wide = widen(path);
   } catch (...) {
-    error = ENOMEM;
+    error = ERROR_NOT_ENOUGH_MEMORY;
     return INVALID_HANDLE_VALUE;
   }
   SECURITY_ATTRIBUTES inherit{sizeof(SECURITY_ATTRIBUTES), nullptr, (flags & O_NOINHERIT) ? FALSE : TRUE};
@@ -65,9 +65,9 @@ HANDLE open_file(const char* path, int flags, std::uint32_t mode, int& error) no
   // CreateFileW refuses a directory with "access denied".
   const DWORD found = ::GetFileAttributesW(wide.c_str());
   if (code == ERROR_ACCESS_DENIED && found != INVALID_FILE_ATTRIBUTES && (found & FILE_ATTRIBUTE_DIRECTORY)) {
-    error = EISDIR;
+    error = kDirectoryNotSupported;
   } else {
-    error = to_errno(code);
+    error = code;
   }
   return INVALID_HANDLE_VALUE;
 }

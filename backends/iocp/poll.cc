@@ -3,11 +3,10 @@
 #include <mswsock.h>
 #include <winternl.h>
 
-#include <cerrno>
 #include <cstdint>
 #include <limits>
 
-#include "backends/iocp/error_map.h"
+#include "backends/iocp/nt_status.h"
 #include "coio/backend.h"
 
 namespace coio::iocp {
@@ -39,7 +38,7 @@ AfdPoller::~AfdPoller() {
   if (afd_ != nullptr) ::CloseHandle(afd_);
 }
 
-int AfdPoller::open() noexcept {
+DWORD AfdPoller::open() noexcept {
   wchar_t name[] = L"\\Device\\Afd\\coio";
   UNICODE_STRING path{sizeof name - sizeof(wchar_t), sizeof name, name};
   OBJECT_ATTRIBUTES attributes{};
@@ -49,9 +48,9 @@ int AfdPoller::open() noexcept {
   HANDLE afd = nullptr;
   const NTSTATUS status = ::NtCreateFile(&afd, SYNCHRONIZE, &attributes, &io, nullptr, 0,
                                          FILE_SHARE_READ | FILE_SHARE_WRITE, FILE_OPEN, 0, nullptr, 0);
-  if (status != 0) return to_errno(win32_error_of(status));
+  if (status != 0) return win32_error_of(status);
   if (::CreateIoCompletionPort(afd, port_.native(), key_, 0) == nullptr) {
-    const int error = to_errno(::GetLastError());
+    const DWORD error = ::GetLastError();
     ::CloseHandle(afd);
     return error;
   }
@@ -59,13 +58,13 @@ int AfdPoller::open() noexcept {
   return 0;
 }
 
-int AfdPoller::start(std::intptr_t socket, std::uint32_t events, PollRequest& request,
+DWORD AfdPoller::start(std::intptr_t socket, std::uint32_t events, PollRequest& request,
                      OVERLAPPED* overlapped) noexcept {
   if (afd_ == nullptr) {
-    if (const int error = open()) return error;
+    if (const DWORD error = open()) return error;
   }
   const SOCKET base = base_socket(static_cast<SOCKET>(socket));
-  if (base == INVALID_SOCKET) return ENOTSOCK;
+  if (base == INVALID_SOCKET) return WSAENOTSOCK;
   // Failures and hang-ups are always asked for: poll(2) reports them unasked.
   ULONG afd_events = kAfdAbort | kAfdLocalClose | kAfdConnectFail;
   if (events & kPollIn) afd_events |= kAfdReceive | kAfdAccept | kAfdDisconnect;
@@ -82,7 +81,7 @@ int AfdPoller::start(std::intptr_t socket, std::uint32_t events, PollRequest& re
   // Pending or already satisfied: either way the packet comes (the AFD
   // handle does not skip the port).
   if (status == 0 || status == kStatusPending) return 0;
-  return to_errno(win32_error_of(status));
+  return win32_error_of(status);
 }
 
 std::uint32_t AfdPoller::ready_events(const PollRequest& request, DWORD error) noexcept {

@@ -37,9 +37,10 @@ class AfdPoller {
   AfdPoller& operator=(const AfdPoller&) = delete;
 
   // Starts a poll of `socket` for coio's kPollIn/kPollOut `events`, its
-  // status to land in `overlapped`. Returns 0 (a packet will come) or an
-  // errno value (none will): ENOTSOCK for a handle that is not a socket.
-  int start(std::intptr_t socket, std::uint32_t events, PollRequest& request, OVERLAPPED* overlapped) noexcept;
+  // status to land in `overlapped`. Returns 0 (a packet will come) or a
+  // Win32/Winsock error code (none will): WSAENOTSOCK for a handle that is
+  // not a socket.
+  DWORD start(std::intptr_t socket, std::uint32_t events, PollRequest& request, OVERLAPPED* overlapped) noexcept;
 
   // coio's ready events for a finished poll, from its Win32 `error`.
   static std::uint32_t ready_events(const PollRequest& request, DWORD error) noexcept;
@@ -48,7 +49,7 @@ class AfdPoller {
   HANDLE handle() const noexcept { return afd_; }
 
  private:
-  int open() noexcept;
+  DWORD open() noexcept;
 
   CompletionPort& port_;
   ULONG_PTR key_;

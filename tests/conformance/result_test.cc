@@ -8,6 +8,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "coio/internal/os.h"
 #include "test_util.h"
 
 namespace coio::testing {
@@ -61,7 +62,13 @@ TEST(Result, StatusOfSystemErrorFollowsItsErrno) {
   EXPECT_EQ(not_found.status().code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(std::string(not_found.status().message()), HasSubstr("open /nonexistent"));
 
-  Result<int> denied(error_of(std::system_error(EACCES, std::system_category(), "open")));
+  // The OS's own code for "permission denied" follows its std::errc condition.
+#if defined(_WIN32)
+  const std::error_code access_denied = internal::os::error(ERROR_ACCESS_DENIED);
+#else
+  const std::error_code access_denied(EACCES, std::system_category());
+#endif
+  Result<int> denied(error_of(std::system_error(access_denied, "open")));
   EXPECT_EQ(denied.status().code(), absl::StatusCode::kPermissionDenied);
 
   Result<int> refused(error_of(std::system_error(std::make_error_code(std::errc::connection_refused))));

@@ -22,7 +22,6 @@
 namespace coio::testing {
 namespace {
 
-using ::testing::AnyOf;
 using ::testing::HasSubstr;
 
 
@@ -142,7 +141,7 @@ TEST(Streams, OpenConnectionToAPortNobodyListensOnThrowsConnectionRefusedNamingT
       error = e;
     }
     if (!error) co_return;
-    EXPECT_EQ(error->code(), std::error_code(ECONNREFUSED, std::system_category())) << error->what();
+    EXPECT_EQ(error->code(), std::errc::connection_refused) << error->what();
     EXPECT_THAT(error->what(), HasSubstr("127.0.0.1:" + std::to_string(port)));
   });
 }
@@ -657,7 +656,7 @@ TEST(Streams, AReadPendingWhenThePeerResetsTheConnectionThrowsConnectionReset) {
       ADD_FAILURE() << "not a std::system_error: " << e.what();
     }
     if (error) {
-      EXPECT_EQ(error->code(), std::error_code(ECONNRESET, std::system_category())) << error->what();
+      EXPECT_EQ(error->code(), std::errc::connection_reset) << error->what();
     }
     co_await close_writer(client.second);
   });
@@ -694,8 +693,8 @@ TEST(Streams, DrainThrowsBrokenPipeOrConnectionResetOnceThePeerHasGoneMidWrite) 
       ADD_FAILURE() << "64 MiB went to a peer that had left";
       co_return;
     }
-    EXPECT_THAT(error->code().value(), AnyOf(EPIPE, ECONNRESET)) << error->what();
-    EXPECT_EQ(error->code().category(), std::system_category());
+    EXPECT_TRUE(error->code() == std::errc::broken_pipe || error->code() == std::errc::connection_reset)
+        << error->what();
 
     // The connection stays failed: what is written is dropped, and drain()
     // reports the error again.

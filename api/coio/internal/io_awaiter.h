@@ -23,11 +23,11 @@
 // in between.
 #pragma once
 
-#include <cerrno>
 #include <cstdint>
 #include <system_error>
 
 #include "coio/backend.h"
+#include "coio/internal/os_error.h"
 #include "coio/internal/parked.h"
 
 namespace coio::internal {
@@ -78,12 +78,14 @@ class IoAwaiter : Parked, public Operation {
   // was cancelled.
   std::int64_t await_resume() const {
     throw_if_cancelled();
-    if (error != 0) throw std::system_error(error, std::system_category(), what_);
+    if (aborted_) throw std::system_error(std::make_error_code(std::errc::operation_canceled), what_);
+    if (error != 0) throw std::system_error(os::error(error), what_);
     return whole_ ? done_ : result;
   }
 
   // Aborts the operation for its owner (the socket is closing); it fails
-  // with ECANCELED. Does nothing when it is not in flight.
+  // with std::errc::operation_canceled (ECANCELED). Does nothing when it is
+  // not in flight.
   void abort() noexcept {
     if (!in_flight_ || aborting_ || cancelling_) return;
     aborting_ = true;
@@ -119,7 +121,7 @@ class IoAwaiter : Parked, public Operation {
         self.wake_cancelled();
         return;
       }
-      op.error = ECANCELED;  // aborted by the owner, not a cancelled task
+      self.aborted_ = true;  // by the owner, not a cancelled task: ECANCELED
     }
     // Finished before the abort took: deliver the result, and let the
     // task's next await throw the cancel instead.
@@ -145,6 +147,7 @@ class IoAwaiter : Parked, public Operation {
   std::int64_t done_ = 0;
   bool in_flight_ = false;
   bool aborting_ = false;
+  bool aborted_ = false;
   bool whole_ = false;
   bool uninterruptible_op_ = false;
 };

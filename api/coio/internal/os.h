@@ -6,6 +6,8 @@
 
 #include <cstdint>
 
+#include "coio/internal/os_error.h"
+
 #if defined(_WIN32)
 #include <winsock2.h>  // before windows.h, which would bring the old winsock.h
 #include <ws2tcpip.h>
@@ -46,7 +48,7 @@ inline constexpr int kReusePort = SO_REUSEPORT;
 #endif
 
 // The calling thread's error from the last failed call below or socket call
-// (errno; WSAGetLastError() on Windows).
+// (errno; WSAGetLastError() on Windows), a number of os::error_category().
 int last_error() noexcept;
 
 // A new non-blocking (overlapped on Windows), close-on-exec socket, or -1.

@@ -7,6 +7,8 @@
 
 namespace coio::internal::os {
 
+const std::error_category& error_category() noexcept { return std::system_category(); }
+
 int last_error() noexcept { return errno; }
 
 std::intptr_t open_socket(int family, int type) noexcept {
