@@ -40,6 +40,10 @@
 //   bytes it took go to the next kRecv operations, in order. In return the
 //   core closes such a socket only with kClose or right after forget(), once
 //   no operation is in flight on it.
+// - A kAccept marked `listening_socket` lets the backend keep accepting on
+//   that socket between kAccept operations (io_uring's multishot accept);
+//   the connections it took go to the next kAccept operations, in order,
+//   and are closed by forget() or kClose. The same closing rule holds.
 #pragma once
 
 #include <chrono>
@@ -100,6 +104,7 @@ struct Operation {
   // Filled by the core before submit().
   OpCode code = OpCode::kRead;
   bool stream_socket = false;  // kRecv: see the contract above
+  bool listening_socket = false;  // kAccept: see the contract above
   std::uint32_t poll_events = 0;
   std::intptr_t handle = -1;  // file descriptor, or SOCKET/HANDLE on Windows
   void* buffer = nullptr;

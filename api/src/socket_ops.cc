@@ -49,6 +49,8 @@ void bind_socket(SocketHandle& socket, const SocketAddress& address) {
 Task<std::intptr_t> accept_socket(SocketHandle& socket) {
   SocketOp op(socket.core(), SocketSide::kReceiving, "accept");
   op.code = OpCode::kAccept;
+  // The listener closes its descriptor as the backend contract asks.
+  op.listening_socket = true;
   co_return static_cast<std::intptr_t>(co_await op);
 }
 

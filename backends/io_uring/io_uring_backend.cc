@@ -4,7 +4,7 @@
 // to the kernel and waits in one io_uring_enter. An operation's user_data is
 // its Operation*; the backend's own requests (cancels, and the eventfd read
 // behind wake()) carry small tags instead, and the multishot receives of
-// stream_receiver.h a tagged pointer.
+// stream_receiver.h and multishot accepts of acceptor.h tagged pointers.
 
 #include "backends/io_uring/io_uring_backend.h"
 
@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "backends/common/sigpipe.h"
+#include "backends/io_uring/acceptor.h"
 #include "backends/io_uring/stream_receiver.h"
 #include "coio/backend.h"
 
@@ -202,7 +203,7 @@ std::int64_t take_result(Operation& op, int res) {
   return res;
 }
 
-class IoUringBackend final : public Backend, internal::ReceiverHost {
+class IoUringBackend final : public Backend, internal::ReceiverHost, internal::AcceptorHost {
  public:
   IoUringBackend();
   IoUringBackend(const IoUringBackend&) = delete;
@@ -224,6 +225,15 @@ class IoUringBackend final : public Backend, internal::ReceiverHost {
     set_aside_.push_back({reinterpret_cast<std::uintptr_t>(&op), res, 0});
   }
   void submit_one_shot(Operation& op) override { prep(get_sqe(), op, state_of(op)); }
+  // internal::AcceptorHost
+  void finish_accept(Operation& op, int res, std::uint32_t peer_length) noexcept override {
+    state_of(op).address_length = peer_length;
+    complete(op, res);
+  }
+  void finish_accept_later(Operation& op, int res, std::uint32_t peer_length) override {
+    state_of(op).address_length = peer_length;
+    finish_later(op, res);
+  }
 
   void complete(Operation& op, int res) noexcept;
   void enable_ring();
@@ -251,6 +261,7 @@ class IoUringBackend final : public Backend, internal::ReceiverHost {
   // After ring_: it needs the ring, and the kernel may fill its buffers
   // until the ring is gone.
   internal::StreamReceiver receiver_{ring_, *this};
+  internal::Acceptor acceptor_{ring_, *this};
 };
 
 IoUringBackend::IoUringBackend() {
@@ -276,7 +287,11 @@ IoUringBackend::IoUringBackend() {
   }
   ring_enabled_ = !(ring_.flags & IORING_SETUP_R_DISABLED);
   // Multishot receives came in Linux 6.0; DEFER_TASKRUN (6.1) tells.
-  if (ring_.flags & IORING_SETUP_DEFER_TASKRUN) (void)receiver_.enable();
+  // Multishot accepts came in Linux 5.19; they go with the receives.
+  if (ring_.flags & IORING_SETUP_DEFER_TASKRUN) {
+    (void)receiver_.enable();
+    acceptor_.enable();
+  }
   wake_fd_ = ::eventfd(0, EFD_CLOEXEC);
   if (wake_fd_ < 0) {
     const int error = errno;
@@ -306,14 +321,22 @@ void IoUringBackend::submit(Operation& op) {
     receiver_.start(op);
     return;
   }
-  // The receiver's multishot receive must let go of the socket too.
-  if (op.code == OpCode::kClose) receiver_.forget(op.handle);
+  if (op.code == OpCode::kAccept && op.listening_socket && acceptor_.enabled()) {
+    acceptor_.start(op);
+    return;
+  }
+  // The multishot receive or accept must let go of the socket too.
+  if (op.code == OpCode::kClose) {
+    receiver_.forget(op.handle);
+    acceptor_.forget(op.handle);
+  }
   prep(get_sqe(), op, state);
 }
 
 void IoUringBackend::cancel(Operation& op) {
   state_of(op).cancel_requested = true;
   if (op.code == OpCode::kRecv && receiver_.cancel(op)) return;
+  if (op.code == OpCode::kAccept && acceptor_.cancel(op)) return;
   io_uring_sqe* sqe = get_sqe();
   io_uring_prep_cancel64(sqe, reinterpret_cast<std::uintptr_t>(&op), 0);
   io_uring_sqe_set_data64(sqe, kCancelTag);
@@ -325,6 +348,10 @@ void IoUringBackend::forget(std::intptr_t handle) noexcept {
   // ring itself does.
   try {
     receiver_.forget(handle);
+  } catch (...) {
+  }
+  try {
+    acceptor_.forget(handle);
   } catch (...) {
   }
 }
@@ -441,7 +468,7 @@ void IoUringBackend::reap() {
     budget -= count;
     // With many sockets, each record is a cache miss: start them all.
     for (unsigned i = 0; i < count; ++i) {
-      __builtin_prefetch(reinterpret_cast<const void*>(batch[i].user_data & ~std::uint64_t{1}));
+      __builtin_prefetch(reinterpret_cast<const void*>(batch[i].user_data & ~std::uint64_t{3}));
     }
     for (unsigned i = 0; i < count; ++i) dispatch(batch[i]);
   }
@@ -459,6 +486,10 @@ void IoUringBackend::dispatch(const Completion& completion) {
   }
   if (internal::StreamReceiver::owns(completion.user_data)) {
     receiver_.on_completion(completion.user_data, completion.res, completion.flags);
+    return;
+  }
+  if (internal::Acceptor::owns(completion.user_data)) {
+    acceptor_.on_completion(completion.user_data, completion.res, completion.flags);
     return;
   }
   complete(*reinterpret_cast<Operation*>(completion.user_data), completion.res);
@@ -489,16 +520,17 @@ void IoUringBackend::arm_wake_read() {
   wake_read_armed_ = true;
 }
 
-// Stops every multishot receive and waits for their last completions, so
-// that the kernel fills no provided buffer any more. Fails off the ring's
-// thread (-EEXIST).
+// Stops every multishot receive and accept and waits for their last
+// completions, so that the kernel fills no provided buffer and accepts no
+// connection any more. Fails off the ring's thread (-EEXIST).
 bool IoUringBackend::take_back_receives() noexcept {
   try {
     receiver_.stop_all();
+    acceptor_.stop_all();
   } catch (...) {
     return false;
   }
-  while (receiver_.armed()) {
+  while (receiver_.armed() || acceptor_.armed()) {
     const int ret = io_uring_submit_and_wait(&ring_, 1);
     if (ret < 0 && ret != -EINTR) return false;
     unsigned head;
@@ -507,6 +539,8 @@ bool IoUringBackend::take_back_receives() noexcept {
     io_uring_for_each_cqe(&ring_, head, cqe) {
       if (internal::StreamReceiver::owns(cqe->user_data)) {
         receiver_.on_completion(cqe->user_data, cqe->res, cqe->flags);
+      } else if (internal::Acceptor::owns(cqe->user_data)) {
+        acceptor_.on_completion(cqe->user_data, cqe->res, cqe->flags);
       } else if (cqe->user_data == kWakeTag) {
         wake_read_armed_ = false;
       }
