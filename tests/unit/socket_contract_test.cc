@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -34,6 +35,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -263,6 +265,8 @@ class SocketContract : public ::testing::Test {
     EXPECT_EQ(connect.error, 0) << std::strerror(connect.error);
     return Socket(accept.error == 0 ? static_cast<int>(accept.result) : -1);
   }
+
+  void accept_a_thousand_at_once(bool on_listener);
 
   // First, so that it also watches the backend's construction and teardown.
   Watchdog watchdog_{30s};
@@ -840,6 +844,221 @@ TEST_F(SocketContract, AStreamSocketClosedAfterForgetLeavesItsNumberFreshForTheN
   }
 }
 
+// A kAccept marked listening_socket, which lets the backend keep accepting
+// on the socket between operations (coio/backend.h).
+struct ListenerAccept : TestOp {
+  ListenerAccept(int fd, Address& peer) : TestOp(OpCode::kAccept, fd, peer) { listening_socket = true; }
+};
+
+TEST_F(SocketContract, ListenerAcceptsGetQueuedConnectionsInOrderWithTheirPeers) {
+  Socket listener = tcp_listener();
+  {
+    Address peer;
+    ListenerAccept warm(listener.fd(), peer);
+    backend_->submit(warm);
+    Socket client = connect_by_hand(Address::of(listener));
+    ASSERT_TRUE(run_until([&] { return warm.done(); }));
+    ASSERT_EQ(warm.error, 0) << std::strerror(warm.error);
+    Socket accepted(static_cast<int>(warm.result));
+  }
+
+  // Connections that arrive with no accept waiting.
+  std::vector<Socket> clients;
+  for (int i = 0; i < 5; ++i) {
+    clients.push_back(connect_by_hand(Address::of(listener)));
+    run_for(5ms);
+  }
+  for (const Socket& client : clients) {
+    Address peer;
+    ListenerAccept accept(listener.fd(), peer);
+    ASSERT_NO_FATAL_FAILURE(complete(accept));
+    Socket accepted(static_cast<int>(accept.result));
+    ASSERT_GE(accepted.fd(), 0);
+    EXPECT_EQ(accept.address_length, sizeof(sockaddr_in));
+    EXPECT_EQ(peer.port(), Address::of(client).port()) << "out of order, or the wrong peer";
+    EXPECT_EQ(peer.host(), INADDR_LOOPBACK);
+    const int flags = ::fcntl(accepted.fd(), F_GETFL);
+    EXPECT_TRUE(flags & O_NONBLOCK) << "the accepted socket blocks";
+    EXPECT_TRUE(::fcntl(accepted.fd(), F_GETFD) & FD_CLOEXEC) << "the accepted socket is not close-on-exec";
+  }
+  EXPECT_LT(accept_by_hand(listener).fd(), 0);
+  backend_->forget(listener.fd());
+}
+
+TEST_F(SocketContract, CancelledListenerAcceptWithNonePendingTakesNoConnection) {
+  Socket listener = tcp_listener();
+  {
+    Address peer;
+    ListenerAccept warm(listener.fd(), peer);
+    backend_->submit(warm);
+    Socket client = connect_by_hand(Address::of(listener));
+    ASSERT_TRUE(run_until([&] { return warm.done(); }));
+    Socket accepted(warm.error == 0 ? static_cast<int>(warm.result) : -1);
+  }
+
+  Address peer;
+  ListenerAccept accept(listener.fd(), peer);
+  backend_->submit(accept);
+  run_for(10ms);
+  ASSERT_FALSE(accept.done());
+  backend_->cancel(accept);
+  ASSERT_TRUE(run_until([&] { return accept.done(); }));
+  EXPECT_EQ(accept.completions, 1);
+  EXPECT_EQ(accept.error, Operation::kCancelled);
+
+  Socket client = connect_by_hand(Address::of(listener));
+  run_for(30ms);
+  EXPECT_EQ(accept.completions, 1);
+  EXPECT_GE(accept_by_hand(listener).fd(), 0) << "the backend took the connection";
+  backend_->forget(listener.fd());
+}
+
+// A server that stops accepting leaves connections in the kernel's backlog:
+// the backend takes a few at most.
+TEST_F(SocketContract, AListenerThatStopsAcceptingLeavesConnectionsInTheBacklog) {
+  Socket listener = tcp_listener();
+  {
+    Address peer;
+    ListenerAccept warm(listener.fd(), peer);
+    backend_->submit(warm);
+    Socket client = connect_by_hand(Address::of(listener));
+    ASSERT_TRUE(run_until([&] { return warm.done(); }));
+    Socket accepted(warm.error == 0 ? static_cast<int>(warm.result) : -1);
+  }
+  constexpr int kClients = 40;
+  std::vector<Socket> clients;
+  for (int i = 0; i < kClients; ++i) {
+    clients.push_back(connect_by_hand(Address::of(listener)));
+    if (i % 8 == 0) run_for(2ms);
+  }
+  run_for(30ms);
+  int in_backlog = 0;
+  while (accept_by_hand(listener).fd() >= 0) ++in_backlog;
+  std::printf("left in the backlog: %d of %d\n", in_backlog, kClients);
+  EXPECT_GE(in_backlog, kClients - 16);
+
+  // Those the backend took go to the next accepts.
+  int taken = 0;
+  for (int i = 0; i < kClients - in_backlog; ++i) {
+    Address peer;
+    ListenerAccept accept(listener.fd(), peer);
+    ASSERT_NO_FATAL_FAILURE(complete(accept));
+    Socket accepted(static_cast<int>(accept.result));
+    ++taken;
+  }
+  EXPECT_EQ(taken + in_backlog, kClients);
+  backend_->forget(listener.fd());
+}
+
+TEST_F(SocketContract, ClosingAListenerWithQueuedConnectionsClosesThem) {
+  const int descriptors_before = open_descriptors();
+  std::vector<Socket> clients;
+  {
+    Socket listener = tcp_listener();
+    {
+      Address peer;
+      ListenerAccept warm(listener.fd(), peer);
+      backend_->submit(warm);
+      Socket client = connect_by_hand(Address::of(listener));
+      ASSERT_TRUE(run_until([&] { return warm.done(); }));
+      Socket accepted(warm.error == 0 ? static_cast<int>(warm.result) : -1);
+    }
+    for (int i = 0; i < 3; ++i) {
+      clients.push_back(connect_by_hand(Address::of(listener)));
+      run_for(5ms);
+    }
+    run_for(20ms);
+    backend_->forget(listener.fd());
+  }
+  run_for(30ms);
+  EXPECT_EQ(open_descriptors(), descriptors_before + 3) << "a queued connection leaked";
+  // Each client sees its connection end (closed after the backend accepted
+  // it, or reset with the backlog).
+  for (const Socket& client : clients) {
+    pollfd ready{client.fd(), POLLIN, 0};
+    ASSERT_EQ(::poll(&ready, 1, 5000), 1) << "a connection was never closed";
+    char byte;
+    EXPECT_LE(::recv(client.fd(), &byte, 1, MSG_DONTWAIT), 0);
+  }
+}
+
+TEST_F(SocketContract, ClosingAListenerWithKCloseClosesQueuedConnections) {
+  const int descriptors_before = open_descriptors();
+  std::vector<Socket> clients;
+  {
+    Socket listener = tcp_listener();
+    {
+      Address peer;
+      ListenerAccept warm(listener.fd(), peer);
+      backend_->submit(warm);
+      Socket client = connect_by_hand(Address::of(listener));
+      ASSERT_TRUE(run_until([&] { return warm.done(); }));
+      Socket accepted(warm.error == 0 ? static_cast<int>(warm.result) : -1);
+    }
+    for (int i = 0; i < 3; ++i) {
+      clients.push_back(connect_by_hand(Address::of(listener)));
+      run_for(5ms);
+    }
+    run_for(20ms);
+    TestOp close(OpCode::kClose, listener.release());
+    complete(close);
+  }
+  run_for(30ms);
+  EXPECT_EQ(open_descriptors(), descriptors_before + 3) << "a queued connection leaked";
+}
+
+// accept(2) failing for lack of descriptors is reported, and the listener
+// goes on once there are descriptors again. (The kernel reads RLIMIT_NOFILE
+// when an accept is submitted, so the limit is set before the first one.)
+TEST_F(SocketContract, ListenerAcceptReportsEmfileAndGoesOn) {
+  Socket listener = tcp_listener();
+  const Address listening = Address::of(listener);
+  Socket first_client = Socket::open(AF_INET, SOCK_STREAM);
+  Socket second_client = Socket::open(AF_INET, SOCK_STREAM);
+  rlimit saved{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &saved), 0);
+  // UBSan checks this fixture's dynamic type on its first member call, with
+  // a pipe(2) it could not make under the limit: make that call first.
+  run_for(0ms);
+  // Room for one more descriptor: the first connection's.
+  const int lowest_free = ::dup(0);
+  ASSERT_GE(lowest_free, 0);
+  ::close(lowest_free);
+  rlimit tight = saved;
+  tight.rlim_cur = static_cast<rlim_t>(lowest_free) + 1;
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &tight), 0) << std::strerror(errno);
+
+  Address first_peer;
+  ListenerAccept first(listener.fd(), first_peer);
+  TestOp first_connect(OpCode::kConnect, first_client.fd(), const_cast<Address&>(listening));
+  backend_->submit(first);
+  backend_->submit(first_connect);
+  const bool first_done = run_until([&] { return first.done() && first_connect.done(); });
+
+  Address peer;
+  ListenerAccept refused(listener.fd(), peer);
+  TestOp second_connect(OpCode::kConnect, second_client.fd(), const_cast<Address&>(listening));
+  backend_->submit(refused);
+  backend_->submit(second_connect);
+  const bool refused_done = run_until([&] { return refused.done() && second_connect.done(); });
+  Socket first_accepted(first.error == 0 ? static_cast<int>(first.result) : -1);
+  Socket refused_accepted(refused.error == 0 ? static_cast<int>(refused.result) : -1);
+  first_accepted.reset();
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &saved), 0);
+  ASSERT_TRUE(first_done);
+  ASSERT_EQ(first.error, 0) << std::strerror(first.error);
+  ASSERT_TRUE(refused_done);
+  EXPECT_EQ(refused.completions, 1);
+  EXPECT_EQ(std::error_code(refused.error, std::system_category()), std::errc::too_many_files_open);
+
+  Address second_peer;
+  ListenerAccept accept(listener.fd(), second_peer);
+  ASSERT_NO_FATAL_FAILURE(complete(accept));
+  Socket accepted(static_cast<int>(accept.result));
+  EXPECT_EQ(second_peer.port(), Address::of(second_client).port());
+  backend_->forget(listener.fd());
+}
+
 TEST_F(SocketContract, CancelledRecvFromCompletesOnceAndLeavesBufferUntouched) {
   Socket socket = udp_socket();
   char in[16];
@@ -906,7 +1125,8 @@ TEST_F(SocketContract, SocketErrorsAreReportedAsErrnoValues) {
   EXPECT_EQ(accept.error, ENOTSOCK) << std::strerror(accept.error);
 }
 
-TEST_F(SocketContract, AThousandConnectionsAreAcceptedAndConnectedAtOnce) {
+// With `listening_socket` set on the accepts when `on_listener` is.
+void SocketContract::accept_a_thousand_at_once(bool on_listener) {
   constexpr int kConnections = 1000;
   // Two descriptors per connection, and room for the test's own.
   constexpr rlim_t kDescriptors = 2 * kConnections + 64;
@@ -929,6 +1149,7 @@ TEST_F(SocketContract, AThousandConnectionsAreAcceptedAndConnectedAtOnce) {
   ops.reserve(2 * kConnections);
   for (int i = 0; i < kConnections; ++i) {
     ops.emplace_back(OpCode::kAccept, listener.fd(), peers[i]);
+    ops.back().listening_socket = on_listener;
   }
   for (int i = 0; i < kConnections; ++i) {
     clients.push_back(Socket::open(AF_INET, SOCK_STREAM));
@@ -963,6 +1184,13 @@ TEST_F(SocketContract, AThousandConnectionsAreAcceptedAndConnectedAtOnce) {
   }
   EXPECT_EQ(peer_ports, client_ports)
       << "the accepted peers are not the connecting clients";
+  backend_->forget(listener.fd());
+}
+
+TEST_F(SocketContract, AThousandConnectionsAreAcceptedAndConnectedAtOnce) { accept_a_thousand_at_once(false); }
+
+TEST_F(SocketContract, AThousandConnectionsAreAcceptedOnAListenerAndConnectedAtOnce) {
+  accept_a_thousand_at_once(true);
 }
 
 // Not a fixture test: the first backend of a process decides about SIGPIPE,
