@@ -11,12 +11,9 @@
 //     same shape as the Asio peer (async_read_some + async_write).
 //   --api streams: start_server with a handler doing StreamReader::read(64 KiB)
 //     and StreamWriter::write + drain, as an asyncio echo server does.
-// SIGTERM or SIGINT cancels the main task: the listener closes, the
-// connection tasks are cancelled, and the process exits 0.
-#include <pthread.h>
-#include <signal.h>
-
-#include <atomic>
+// SIGTERM or SIGINT (Ctrl+C or Ctrl+Break on Windows) cancels the server's
+// task: the listener closes, the connection tasks are cancelled, and the
+// process exits 0.
 #include <cerrno>
 #include <cstddef>
 #include <cstdio>
@@ -27,9 +24,9 @@
 #include <span>
 #include <string>
 #include <system_error>
-#include <thread>
 
 #include "coio/coio.h"
+#include "examples/echo_server/stop_signal.h"
 
 namespace {
 
@@ -42,8 +39,12 @@ struct Options {
 };
 
 // A connection that ends with an error (reset by the client at the end of a
-// run) is just over.
-bool is_connection_error(const std::system_error& e) { return e.code().category() == std::system_category(); }
+// run) is just over: Python's ConnectionError, in any OS's codes.
+bool is_connection_error(const std::system_error& e) {
+  const std::error_code code = e.code();
+  return code == std::errc::connection_reset || code == std::errc::connection_aborted ||
+         code == std::errc::broken_pipe || code == std::errc::not_connected;
+}
 
 coio::Task<void> echo_tcp(coio::TcpStream stream, std::size_t size) {
   const std::unique_ptr<std::byte[]> storage(new std::byte[size]);
@@ -100,45 +101,23 @@ coio::Task<void> serve(const Options& o) {
   }
 }
 
-// Turns SIGTERM and SIGINT into a cancel of the main task, on the loop's
-// thread: the signals are blocked everywhere and taken by one thread with
-// sigwait, which hands the cancel over with call_soon_threadsafe.
-class SignalWatcher {
- public:
-  // `main` is only touched on the loop's thread (a handle's count is not
-  // atomic), and outlives the loop's run.
-  SignalWatcher(coio::Loop& loop, const coio::TaskHandle<void>* main) {
-    sigemptyset(&set_);
-    sigaddset(&set_, SIGTERM);
-    sigaddset(&set_, SIGINT);
-    thread_ = std::thread([this, &loop, main] {
-      int sig = 0;
-      while (sigwait(&set_, &sig) != 0) {
-      }
-      if (stopping_.load()) return;
-      loop.call_soon_threadsafe([main] { main->cancel(); });
-    });
-  }
-  // Ends the thread (a signal to itself if none came) before the loop goes.
-  ~SignalWatcher() {
-    stopping_.store(true);
-    pthread_kill(thread_.native_handle(), SIGTERM);
-    thread_.join();
-  }
-  // Blocks the signals for this thread and the ones it starts.
-  static void block() {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  }
+// SIGTERM or SIGINT (a console control event on Windows) cancels the
+// server's task.
+coio::Task<void> cancel_on_stop(StopSignal& stop, coio::TaskHandle<void> server) {
+  co_await stop.wait();
+  server.cancel();
+}
 
- private:
-  sigset_t set_;
-  std::atomic<bool> stopping_{false};
-  std::thread thread_;
-};
+coio::Task<void> serve_until_stopped(const Options& o, StopSignal& stop) {
+  coio::TaskHandle<void> server = coio::create_task(serve(o), "serve");
+  coio::TaskHandle<void> watcher = coio::create_task(cancel_on_stop(stop, server), "stop");
+  try {
+    co_await server;
+  } catch (const coio::CancelledError&) {
+    // Stopped as asked.
+  }
+  watcher.cancel();
+}
 
 int usage(const char* argv0) {
   std::fprintf(stderr, "usage: %s --port N [--api tcp|streams] [--buffer BYTES] [--backlog N] | --probe\n", argv0);
@@ -182,19 +161,10 @@ int main(int argc, char** argv) {
     return usage(argv[0]);
   }
 
-  SignalWatcher::block();
   int rc = 0;
   try {
-    // coio::run, spelled out so that the signal thread can name the loop
-    // and is joined before the loop is destroyed.
-    coio::Loop loop;
-    coio::TaskHandle<void> main_task = coio::create_task(serve(o), "main");
-    {
-      SignalWatcher watcher(loop, &main_task);
-      loop.run_until_done(*main_task.promise());
-    }
-    loop.cancel_all_and_drain();
-    if (!main_task.cancelled()) main_task.result();
+    StopSignal stop;  // before the loop starts any thread
+    coio::run([&]() { return serve_until_stopped(o, stop); });
   } catch (const std::exception& e) {
     std::fprintf(stderr, "echo server: %s\n", e.what());
     rc = 1;
