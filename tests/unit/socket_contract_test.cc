@@ -213,6 +213,12 @@ struct TestOp : Operation {
   int completions = 0;
 };
 
+// A kAccept marked listening_socket, which lets the backend keep accepting
+// on the socket between operations (coio/backend.h).
+struct ListenerAccept : TestOp {
+  ListenerAccept(int fd, Address& peer) : TestOp(OpCode::kAccept, fd, peer) { listening_socket = true; }
+};
+
 // Restores SIGPIPE's default action for its lifetime, so that a SIGPIPE the
 // backend lets through kills the test instead of going unnoticed.
 class DefaultSigpipe {
@@ -267,6 +273,18 @@ class SocketContract : public ::testing::Test {
   }
 
   void accept_a_thousand_at_once(bool on_listener);
+
+  // Accepts one connection on `listener` with a ListenerAccept, so that the
+  // backend may keep accepting on it from then on.
+  void accept_first_connection(const Socket& listener) {
+    Address peer;
+    ListenerAccept first(listener.fd(), peer);
+    backend_->submit(first);
+    Socket client = connect_by_hand(Address::of(listener));
+    ASSERT_TRUE(run_until([&] { return first.done(); }));
+    ASSERT_EQ(first.error, 0) << std::strerror(first.error);
+    Socket accepted(static_cast<int>(first.result));
+  }
 
   // First, so that it also watches the backend's construction and teardown.
   Watchdog watchdog_{30s};
@@ -844,23 +862,9 @@ TEST_F(SocketContract, AStreamSocketClosedAfterForgetLeavesItsNumberFreshForTheN
   }
 }
 
-// A kAccept marked listening_socket, which lets the backend keep accepting
-// on the socket between operations (coio/backend.h).
-struct ListenerAccept : TestOp {
-  ListenerAccept(int fd, Address& peer) : TestOp(OpCode::kAccept, fd, peer) { listening_socket = true; }
-};
-
 TEST_F(SocketContract, ListenerAcceptsGetQueuedConnectionsInOrderWithTheirPeers) {
   Socket listener = tcp_listener();
-  {
-    Address peer;
-    ListenerAccept warm(listener.fd(), peer);
-    backend_->submit(warm);
-    Socket client = connect_by_hand(Address::of(listener));
-    ASSERT_TRUE(run_until([&] { return warm.done(); }));
-    ASSERT_EQ(warm.error, 0) << std::strerror(warm.error);
-    Socket accepted(static_cast<int>(warm.result));
-  }
+  ASSERT_NO_FATAL_FAILURE(accept_first_connection(listener));
 
   // Connections that arrive with no accept waiting.
   std::vector<Socket> clients;
@@ -887,14 +891,7 @@ TEST_F(SocketContract, ListenerAcceptsGetQueuedConnectionsInOrderWithTheirPeers)
 
 TEST_F(SocketContract, CancelledListenerAcceptWithNonePendingTakesNoConnection) {
   Socket listener = tcp_listener();
-  {
-    Address peer;
-    ListenerAccept warm(listener.fd(), peer);
-    backend_->submit(warm);
-    Socket client = connect_by_hand(Address::of(listener));
-    ASSERT_TRUE(run_until([&] { return warm.done(); }));
-    Socket accepted(warm.error == 0 ? static_cast<int>(warm.result) : -1);
-  }
+  ASSERT_NO_FATAL_FAILURE(accept_first_connection(listener));
 
   Address peer;
   ListenerAccept accept(listener.fd(), peer);
@@ -917,14 +914,7 @@ TEST_F(SocketContract, CancelledListenerAcceptWithNonePendingTakesNoConnection) 
 // the backend takes a few at most.
 TEST_F(SocketContract, AListenerThatStopsAcceptingLeavesConnectionsInTheBacklog) {
   Socket listener = tcp_listener();
-  {
-    Address peer;
-    ListenerAccept warm(listener.fd(), peer);
-    backend_->submit(warm);
-    Socket client = connect_by_hand(Address::of(listener));
-    ASSERT_TRUE(run_until([&] { return warm.done(); }));
-    Socket accepted(warm.error == 0 ? static_cast<int>(warm.result) : -1);
-  }
+  ASSERT_NO_FATAL_FAILURE(accept_first_connection(listener));
   constexpr int kClients = 40;
   std::vector<Socket> clients;
   for (int i = 0; i < kClients; ++i) {
@@ -950,61 +940,39 @@ TEST_F(SocketContract, AListenerThatStopsAcceptingLeavesConnectionsInTheBacklog)
   backend_->forget(listener.fd());
 }
 
+// However the listener goes (forget() then close(2), or kClose), the
+// connections the backend had taken for it are closed with it.
 TEST_F(SocketContract, ClosingAListenerWithQueuedConnectionsClosesThem) {
-  const int descriptors_before = open_descriptors();
-  std::vector<Socket> clients;
-  {
-    Socket listener = tcp_listener();
+  for (const bool close_with_kclose : {false, true}) {
+    SCOPED_TRACE(close_with_kclose ? "closed with kClose" : "forget(), then close(2)");
+    const int descriptors_before = open_descriptors();
+    std::vector<Socket> clients;
     {
-      Address peer;
-      ListenerAccept warm(listener.fd(), peer);
-      backend_->submit(warm);
-      Socket client = connect_by_hand(Address::of(listener));
-      ASSERT_TRUE(run_until([&] { return warm.done(); }));
-      Socket accepted(warm.error == 0 ? static_cast<int>(warm.result) : -1);
+      Socket listener = tcp_listener();
+      ASSERT_NO_FATAL_FAILURE(accept_first_connection(listener));
+      for (int i = 0; i < 3; ++i) {
+        clients.push_back(connect_by_hand(Address::of(listener)));
+        run_for(5ms);
+      }
+      run_for(20ms);
+      if (close_with_kclose) {
+        TestOp close(OpCode::kClose, listener.release());
+        complete(close);
+      } else {
+        backend_->forget(listener.fd());
+      }
     }
-    for (int i = 0; i < 3; ++i) {
-      clients.push_back(connect_by_hand(Address::of(listener)));
-      run_for(5ms);
+    run_for(30ms);
+    EXPECT_EQ(open_descriptors(), descriptors_before + 3) << "a queued connection leaked";
+    // Each client sees its connection end (closed after the backend accepted
+    // it, or reset with the backlog).
+    for (const Socket& client : clients) {
+      pollfd ready{client.fd(), POLLIN, 0};
+      ASSERT_EQ(::poll(&ready, 1, 5000), 1) << "a connection was never closed";
+      char byte;
+      EXPECT_LE(::recv(client.fd(), &byte, 1, MSG_DONTWAIT), 0);
     }
-    run_for(20ms);
-    backend_->forget(listener.fd());
   }
-  run_for(30ms);
-  EXPECT_EQ(open_descriptors(), descriptors_before + 3) << "a queued connection leaked";
-  // Each client sees its connection end (closed after the backend accepted
-  // it, or reset with the backlog).
-  for (const Socket& client : clients) {
-    pollfd ready{client.fd(), POLLIN, 0};
-    ASSERT_EQ(::poll(&ready, 1, 5000), 1) << "a connection was never closed";
-    char byte;
-    EXPECT_LE(::recv(client.fd(), &byte, 1, MSG_DONTWAIT), 0);
-  }
-}
-
-TEST_F(SocketContract, ClosingAListenerWithKCloseClosesQueuedConnections) {
-  const int descriptors_before = open_descriptors();
-  std::vector<Socket> clients;
-  {
-    Socket listener = tcp_listener();
-    {
-      Address peer;
-      ListenerAccept warm(listener.fd(), peer);
-      backend_->submit(warm);
-      Socket client = connect_by_hand(Address::of(listener));
-      ASSERT_TRUE(run_until([&] { return warm.done(); }));
-      Socket accepted(warm.error == 0 ? static_cast<int>(warm.result) : -1);
-    }
-    for (int i = 0; i < 3; ++i) {
-      clients.push_back(connect_by_hand(Address::of(listener)));
-      run_for(5ms);
-    }
-    run_for(20ms);
-    TestOp close(OpCode::kClose, listener.release());
-    complete(close);
-  }
-  run_for(30ms);
-  EXPECT_EQ(open_descriptors(), descriptors_before + 3) << "a queued connection leaked";
 }
 
 // accept(2) failing for lack of descriptors is reported, and the listener
