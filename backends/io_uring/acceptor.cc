@@ -15,33 +15,11 @@ std::uint64_t tag(const void* listener) noexcept { return reinterpret_cast<std::
 }  // namespace
 
 Acceptor::~Acceptor() {
-  for (Listener* l : listeners_) {
-    if (l == nullptr) continue;
-    close_kept(*l);
-    delete l;
-  }
-}
-
-Acceptor::Listener* Acceptor::find(std::intptr_t fd) const noexcept {
-  const auto index = static_cast<std::size_t>(fd);
-  return fd >= 0 && index < listeners_.size() ? listeners_[index] : nullptr;
-}
-
-Acceptor::Listener& Acceptor::listener_for(int fd) {
-  const auto index = static_cast<std::size_t>(fd);
-  if (index >= listeners_.size()) {
-    listeners_.resize(std::max<std::size_t>(index + 1, listeners_.size() * 2), nullptr);
-  }
-  Listener*& l = listeners_[index];
-  if (l == nullptr) {
-    l = new Listener;
-    l->fd = fd;
-  }
-  return *l;
+  listeners_.for_each([this](Listener& l) { close_kept(l); });
 }
 
 void Acceptor::start(Operation& op) {
-  Listener& l = listener_for(static_cast<int>(op.handle));
+  Listener& l = listeners_.get(static_cast<int>(op.handle));
   if (!l.kept.empty()) {
     const int connection = l.kept.front();
     l.kept.pop_front();
@@ -53,7 +31,7 @@ void Acceptor::start(Operation& op) {
 }
 
 bool Acceptor::cancel(Operation& op) {
-  Listener* l = find(op.handle);
+  Listener* l = listeners_.find(op.handle);
   if (l == nullptr) return false;
   const auto it = std::find(l->waiting.begin(), l->waiting.end(), &op);
   if (it == l->waiting.end()) return false;
@@ -150,9 +128,8 @@ void Acceptor::on_completion(std::uint64_t user_data, int res, std::uint32_t fla
 }
 
 void Acceptor::forget(std::intptr_t fd) {
-  Listener* l = find(fd);
+  Listener* l = listeners_.release(fd);
   if (l == nullptr) return;
-  listeners_[static_cast<std::size_t>(fd)] = nullptr;
   close_kept(*l);
   for (Operation* op : l->waiting) host_.finish_accept_later(*op, -ECANCELED, 0);
   for (Operation* op : l->cancelled) host_.finish_accept_later(*op, -ECANCELED, 0);
@@ -172,9 +149,7 @@ void Acceptor::close_kept(Listener& l) noexcept {
 }
 
 void Acceptor::stop_all() {
-  for (Listener* l : listeners_) {
-    if (l != nullptr) stop(*l);
-  }
+  listeners_.for_each([this](Listener& l) { stop(l); });
 }
 
 }  // namespace coio::internal

@@ -33,6 +33,7 @@
 #include <deque>
 #include <vector>
 
+#include "backends/io_uring/descriptor_table.h"
 #include "coio/backend.h"
 
 namespace coio::internal {
@@ -97,8 +98,6 @@ class Acceptor {
     bool orphaned = false;  // forgotten: freed when the kernel lets go
   };
 
-  Listener* find(std::intptr_t fd) const noexcept;
-  Listener& listener_for(int fd);
   void arm(Listener& l);
   void stop(Listener& l);
   void hand_over(Operation& op, int connection, bool now);
@@ -108,7 +107,7 @@ class Acceptor {
   AcceptorHost& host_;
   bool enabled_ = false;
   bool proven_ = false;  // a multishot accept has taken a connection
-  std::vector<Listener*> listeners_;  // by descriptor
+  DescriptorTable<Listener> listeners_;
   unsigned armed_count_ = 0;
 };
 

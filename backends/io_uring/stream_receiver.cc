@@ -12,26 +12,10 @@ constexpr std::uint16_t kBufferGroup = 0;
 
 }  // namespace
 
-StreamReceiver::~StreamReceiver() {
-  for (Stream* s : streams_) delete s;
-}
-
 bool StreamReceiver::enable() noexcept { return buffers_.register_with(ring_, kBufferGroup); }
 
-StreamReceiver::Stream& StreamReceiver::stream_for(int fd) {
-  if (static_cast<std::size_t>(fd) >= streams_.size()) {
-    streams_.resize(std::max<std::size_t>(static_cast<std::size_t>(fd) + 1, streams_.size() * 2), nullptr);
-  }
-  Stream*& s = streams_[static_cast<std::size_t>(fd)];
-  if (s == nullptr) {
-    s = new Stream;
-    s->fd = fd;
-  }
-  return *s;
-}
-
 void StreamReceiver::start(Operation& op) {
-  Stream& s = stream_for(static_cast<int>(op.handle));
+  Stream& s = streams_.get(static_cast<int>(op.handle));
   if (!s.kept.empty()) {
     host_.finish_later(op, take(s, op));
     return;
@@ -42,8 +26,7 @@ void StreamReceiver::start(Operation& op) {
 }
 
 bool StreamReceiver::cancel(Operation& op) {
-  const auto fd = static_cast<std::size_t>(op.handle);
-  Stream* s = fd < streams_.size() ? streams_[fd] : nullptr;
+  Stream* s = streams_.find(op.handle);
   if (s == nullptr || s->waiting != &op) return false;
   s->waiting_cancelled = true;
   // The op completes, cancelled, when the multishot receive has ended, so
@@ -162,9 +145,8 @@ void StreamReceiver::deliver(Stream& s, int res, std::uint32_t flags, bool stopp
 }
 
 void StreamReceiver::forget(std::intptr_t fd) {
-  const auto index = static_cast<std::size_t>(fd);
-  if (fd < 0 || index >= streams_.size() || streams_[index] == nullptr) return;
-  Stream* s = std::exchange(streams_[index], nullptr);
+  Stream* s = streams_.release(fd);
+  if (s == nullptr) return;
   drop_kept(*s);
   if (s->waiting != nullptr) host_.finish_later(*std::exchange(s->waiting, nullptr), -ECANCELED);
   if (!s->armed) {
@@ -183,9 +165,7 @@ void StreamReceiver::drop_kept(Stream& s) noexcept {
 }
 
 void StreamReceiver::stop_all() {
-  for (Stream* s : streams_) {
-    if (s != nullptr) stop(*s);
-  }
+  streams_.for_each([this](Stream& s) { stop(s); });
 }
 
 }  // namespace coio::internal

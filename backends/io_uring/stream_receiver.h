@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "backends/io_uring/buffer_ring.h"
+#include "backends/io_uring/descriptor_table.h"
 #include "coio/backend.h"
 
 namespace coio::internal {
@@ -55,7 +56,6 @@ class StreamReceiver {
   StreamReceiver(io_uring& ring, ReceiverHost& host) noexcept : ring_(ring), host_(host) {}
   StreamReceiver(const StreamReceiver&) = delete;
   StreamReceiver& operator=(const StreamReceiver&) = delete;
-  ~StreamReceiver();
 
   // Sets up the buffer ring; false when the kernel cannot do it (then
   // every kRecv stays one-shot).
@@ -99,7 +99,6 @@ class StreamReceiver {
     std::vector<Chunk> kept;
   };
 
-  Stream& stream_for(int fd);
   void arm(Stream& s);
   void stop(Stream& s);
   // Moves kept bytes into `op`'s buffer: the result to report.
@@ -110,7 +109,7 @@ class StreamReceiver {
   io_uring& ring_;
   ReceiverHost& host_;
   BufferRing buffers_;
-  std::vector<Stream*> streams_;  // by descriptor
+  DescriptorTable<Stream> streams_;
   unsigned armed_count_ = 0;
 };
 
