@@ -76,7 +76,7 @@ TcpListener TcpListener::bind(const SocketAddress& address, ListenOptions option
   const std::intptr_t fd = listener.socket_.fd();
   listener.is_tcp_ = address.family() != AF_UNIX;
   if (listener.is_tcp_ && options.reuse_address) {
-    internal::set_socket_option(fd, SOL_SOCKET, SO_REUSEADDR, 1, "setsockopt(SO_REUSEADDR)");
+    internal::set_socket_option(fd, SOL_SOCKET, internal::os::kReuseAddress, 1, "setsockopt(SO_REUSEADDR)");
   }
   if (options.reuse_port) {
     // asyncio raises ValueError where the socket module lacks SO_REUSEPORT.

@@ -36,6 +36,10 @@ inline constexpr int kOpenDirect = 0x10000000;
 // getaddrinfo returns Winsock's own codes; none means "see errno".
 inline constexpr int kResolveSystemError = 0;
 inline constexpr int kReusePort = 0;  // none
+// What ListenOptions::reuse_address sets on a TCP listener. SO_REUSEADDR on
+// Windows would let a second listener share a port in use; exclusive use
+// keeps a second bind there "address in use", as on POSIX.
+inline constexpr int kReuseAddress = SO_EXCLUSIVEADDRUSE;
 #else
 using Socket = int;
 inline constexpr int kShutdownWrite = SHUT_WR;
@@ -45,6 +49,8 @@ inline constexpr int kOpenDirect = O_DIRECT;
 inline constexpr int kResolveSystemError = EAI_SYSTEM;
 // SO_REUSEPORT, or 0 where the system has no such option.
 inline constexpr int kReusePort = SO_REUSEPORT;
+// SO_REUSEADDR: a new listener may bind over connections in TIME_WAIT.
+inline constexpr int kReuseAddress = SO_REUSEADDR;
 #endif
 
 // The calling thread's error from the last failed call below or socket call
