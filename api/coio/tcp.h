@@ -36,6 +36,8 @@
 
 namespace coio {
 
+class Server;
+
 class TcpStream {
  public:
   // An empty (closed) stream.
@@ -83,7 +85,7 @@ class TcpStream {
 
 struct ListenOptions {
   int backlog = 128;
-  bool reuse_address = true;  // SO_REUSEADDR (TCP only)
+  bool reuse_address = true;  // SO_REUSEADDR (TCP only; SO_EXCLUSIVEADDRUSE on Windows)
   bool reuse_port = false;    // SO_REUSEPORT
 };
 
@@ -114,6 +116,11 @@ class TcpListener {
   std::intptr_t native_handle() const noexcept { return socket_.fd(); }
 
  private:
+  friend class Server;  // close() stops listening at once
+  // Refuses new connections from now on; close() is still due. How depends
+  // on the OS: shutdown(2) on POSIX, closing the socket on Windows, which
+  // also aborts a pending accept().
+  void stop_listening() noexcept;
   void remove_unix_path() noexcept;
 
   internal::SocketHandle socket_;

@@ -5,7 +5,6 @@
 #include <vector>
 
 #include "coio/errors.h"
-#include "coio/internal/os.h"
 #include "coio/resolve.h"
 #include "coio/sleep.h"
 #include "coio/streams.h"
@@ -148,12 +147,9 @@ void Server::close() {
   state_->closed = true;
   // Stop listening now, as asyncio does: a connect after close() is refused
   // instead of landing in a backlog no accept loop will serve (and being
-  // reset when the loop closes the listener). shutdown(2) takes a listening
-  // socket out of the LISTEN state at once; the descriptors close as the
-  // accept loops end.
-  for (const TcpListener& listener : state_->listeners) {
-    if (listener.is_open()) ::shutdown(static_cast<internal::os::Socket>(listener.native_handle()), internal::os::kShutdownBoth);
-  }
+  // reset when the loop closes the listener). The listeners are closed as
+  // the accept loops end.
+  for (TcpListener& listener : state_->listeners) listener.stop_listening();
   for (const auto& loop : state_->accept_loops) {
     if (loop.valid()) loop.cancel();
   }

@@ -37,13 +37,16 @@ void SocketCore::begin_close() noexcept {
   }
 }
 
+void SocketCore::close_fd_now() noexcept {
+  if (fd_ < 0) return;
+  // The backend may still receive on it (Operation::stream_socket).
+  if (Loop* loop = Loop::current_or_null()) loop->forget(fd_);
+  os::close_socket(std::exchange(fd_, -1));
+}
+
 void SocketCore::release() noexcept {
   if (--refs_ > 0) return;
-  if (fd_ >= 0) {
-    // The backend may still receive on it (Operation::stream_socket).
-    if (Loop* loop = Loop::current_or_null()) loop->forget(fd_);
-    os::close_socket(fd_);
-  }
+  close_fd_now();
   delete this;
 }
 
@@ -79,6 +82,7 @@ struct CoreRef {
 Task<void> finish_close(CoreRef ref) {
   SocketCore* core = ref.core;
   while (!core->idle()) co_await core->idle_waiters().wait_uninterruptible();
+  if (core->fd() < 0) co_return;  // closed already, by close_fd_now()
   IoAwaiter close_op("close");
   close_op.code = OpCode::kClose;
   close_op.handle = core->fd();

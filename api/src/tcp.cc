@@ -119,6 +119,16 @@ Task<void> TcpListener::close() {
   return socket_.close();
 }
 
+void TcpListener::stop_listening() noexcept {
+  internal::SocketCore* core = socket_.core();
+  if (core == nullptr || core->fd() < 0) return;
+  if (internal::os::kShutdownStopsListening) {
+    ::shutdown(static_cast<internal::os::Socket>(core->fd()), internal::os::kShutdownBoth);
+  } else {
+    core->close_fd_now();
+  }
+}
+
 void TcpListener::remove_unix_path() noexcept {
   if (unix_path_.empty()) return;
   internal::os::remove_file(unix_path_.c_str());

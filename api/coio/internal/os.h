@@ -40,6 +40,9 @@ inline constexpr int kReusePort = 0;  // none
 // Windows would let a second listener share a port in use; exclusive use
 // keeps a second bind there "address in use", as on POSIX.
 inline constexpr int kReuseAddress = SO_EXCLUSIVEADDRUSE;
+// shutdown() of a listening socket fails (WSAENOTCONN) and leaves it
+// listening: only closing it refuses new connections.
+inline constexpr bool kShutdownStopsListening = false;
 #else
 using Socket = int;
 inline constexpr int kShutdownWrite = SHUT_WR;
@@ -51,6 +54,8 @@ inline constexpr int kResolveSystemError = EAI_SYSTEM;
 inline constexpr int kReusePort = SO_REUSEPORT;
 // SO_REUSEADDR: a new listener may bind over connections in TIME_WAIT.
 inline constexpr int kReuseAddress = SO_REUSEADDR;
+// shutdown(2) takes a listening socket out of LISTEN at once.
+inline constexpr bool kShutdownStopsListening = true;
 #endif
 
 // The calling thread's error from the last failed call below or socket call

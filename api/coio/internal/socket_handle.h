@@ -42,6 +42,11 @@ class SocketCore final : public IoOwner {
   WaitList& idle_waiters() noexcept { return idle_waiters_; }
   // The descriptor was closed through the backend.
   void forget_fd() noexcept { fd_ = -1; }
+  // Closes the descriptor now, even with operations in flight on it, for
+  // where closing is what aborts them (a listener on Windows): their
+  // completions still come through the backend, and nothing closes the
+  // descriptor again (its number may already name another one).
+  void close_fd_now() noexcept;
 
   void add_ref() noexcept { ++refs_; }
   // The last reference closes the descriptor (if still open) and frees this.
