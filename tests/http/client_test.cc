@@ -20,6 +20,7 @@
 #include "tests/support/co_assert.h"
 #include "tests/support/memory.h"
 #include "tests/support/watchdog.h"
+#include "tests/support/wine.h"
 
 namespace coio::testing {
 namespace {
@@ -46,16 +47,6 @@ void unset_env(const char* name) {
   ::_putenv_s(name, "");  // an empty value removes it
 #else
   ::unsetenv(name);
-#endif
-}
-
-// True in a Windows program run by Wine (whose ntdll says so).
-bool under_wine() {
-#if defined(_WIN32)
-  HMODULE ntdll = ::GetModuleHandleA("ntdll.dll");
-  return ntdll != nullptr && ::GetProcAddress(ntdll, "wine_get_version") != nullptr;
-#else
-  return false;
 #endif
 }
 
