@@ -44,6 +44,9 @@
 //   that socket between kAccept operations (io_uring's multishot accept);
 //   the connections it took go to the next kAccept operations, in order,
 //   and are closed by forget() or kClose. The same closing rule holds.
+// - A kSend marked `stream_socket` is on a stream socket, where sending
+//   fewer bytes than asked is an answer like any other (the core sends the
+//   rest); an unmarked kSend may carry a datagram, which goes whole.
 #pragma once
 
 #include <chrono>
@@ -103,7 +106,7 @@ struct Operation {
 
   // Filled by the core before submit().
   OpCode code = OpCode::kRead;
-  bool stream_socket = false;  // kRecv: see the contract above
+  bool stream_socket = false;  // kRecv, kSend: see the contract above
   bool listening_socket = false;  // kAccept: see the contract above
   std::uint32_t poll_events = 0;
   std::intptr_t handle = -1;  // file descriptor, or SOCKET/HANDLE on Windows

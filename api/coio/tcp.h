@@ -58,12 +58,12 @@ class TcpStream {
   }
   // Sends some of `data`; returns how many bytes went.
   internal::TransferAwaiter write_some(std::span<const std::byte> data) {
-    return {socket_.core(), OpCode::kSend, const_cast<std::byte*>(data.data()), data.size(), false, "send"};
+    return {socket_.core(), OpCode::kSend, const_cast<std::byte*>(data.data()), data.size(), false, "send", true};
   }
   // Sends all of `data`; returns its size. `data` must stay alive until the
   // await completes.
   internal::TransferAwaiter write_all(std::span<const std::byte> data) {
-    return {socket_.core(), OpCode::kSend, const_cast<std::byte*>(data.data()), data.size(), true, "send"};
+    return {socket_.core(), OpCode::kSend, const_cast<std::byte*>(data.data()), data.size(), true, "send", true};
   }
   internal::TransferAwaiter write_all(std::string_view data) { return write_all(std::as_bytes(std::span(data))); }
 

@@ -44,6 +44,12 @@ constexpr std::size_t kBatch = 64;
 constexpr DWORD kHandlesClosed = 676;
 // One transfer's cap: a DWORD, and short transfers are allowed.
 constexpr std::size_t kMaxTransfer = std::size_t{1} << 30;
+// One send's cap on a stream socket. An overlapped WSASend completes only
+// once all of it is buffered, where send(2) on a non-blocking socket takes
+// what fits and says how much: uncapped, write_some of more than fits
+// would wait until the peer had read the rest. Short sends are what kSend
+// may answer; write_all and the streams loop over them.
+constexpr std::size_t kMaxStreamSend = 64 * 1024;
 
 // What the backend keeps in Operation::backend_area while it is in flight.
 struct OpState {
@@ -180,7 +186,9 @@ void IocpBackend::start(Operation& op, OpState& state) {
     }
     case OpCode::kSend:
     case OpCode::kSendTo: {
-      s.data = {capped(op.length), static_cast<char*>(op.buffer)};
+      // A datagram (kSendTo, or kSend unmarked) goes whole.
+      const bool stream = op.code == OpCode::kSend && op.stream_socket;
+      s.data = {capped(stream ? std::min(op.length, kMaxStreamSend) : op.length), static_cast<char*>(op.buffer)};
       const int rc = op.code == OpCode::kSend
                          ? ::WSASend(socket_of(op), &s.data, 1, &bytes, 0, overlapped, nullptr)
                          : ::WSASendTo(socket_of(op), &s.data, 1, &bytes, 0, static_cast<const sockaddr*>(op.address),

@@ -94,8 +94,9 @@ class SocketOp : public IoAwaiter {
 };
 
 // A transfer of bytes: recv or send, returning how many. `stream` marks a
-// recv on a stream socket (Operation::stream_socket): SocketCore closes its
-// descriptor only as the backend contract asks.
+// transfer on a stream socket (Operation::stream_socket): SocketCore closes
+// its descriptor only as the backend contract asks, and a send may go in
+// parts.
 class TransferAwaiter final : public SocketOp {
  public:
   TransferAwaiter(SocketCore* core, OpCode code, void* data, std::size_t size, bool whole, const char* what,
@@ -104,7 +105,7 @@ class TransferAwaiter final : public SocketOp {
     this->code = code;
     buffer = data;
     length = size;
-    stream_socket = stream && code == OpCode::kRecv;
+    stream_socket = stream;
     if (whole) set_whole();
   }
   std::size_t await_resume() const { return static_cast<std::size_t>(IoAwaiter::await_resume()); }
