@@ -1,8 +1,15 @@
 // resolve(): host names to addresses on the loop's thread pool, numeric
 // addresses in place. Needs no network: only localhost and the reserved
 // ".invalid" domain (RFC 6761), which never resolves.
+#if defined(_WIN32)
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <windows.h>
+#include <tlhelp32.h>
+#else
 #include <netdb.h>
 #include <netinet/in.h>
+#endif
 
 #include <fstream>
 #include <string>
@@ -27,6 +34,21 @@ bool is_loopback(const SocketAddress& a) {
   return false;
 }
 
+#if defined(_WIN32)
+// The process's thread count, from a snapshot of the system's threads.
+int thread_count() {
+  const HANDLE snapshot = ::CreateToolhelp32Snapshot(TH32CS_SNAPTHREAD, 0);
+  if (snapshot == INVALID_HANDLE_VALUE) return -1;
+  int count = 0;
+  THREADENTRY32 entry{};
+  entry.dwSize = sizeof entry;
+  for (BOOL more = ::Thread32First(snapshot, &entry); more; more = ::Thread32Next(snapshot, &entry)) {
+    if (entry.th32OwnerProcessID == ::GetCurrentProcessId()) ++count;
+  }
+  ::CloseHandle(snapshot);
+  return count;
+}
+#else
 // The process's thread count, from /proc.
 int thread_count() {
   std::ifstream status("/proc/self/status");
@@ -36,6 +58,7 @@ int thread_count() {
   }
   return -1;
 }
+#endif
 
 TEST(Resolve, LocalhostGivesLoopbackAddressesWithThePort) {
   run_async([]() -> Task<void> {
