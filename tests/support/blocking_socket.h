@@ -47,6 +47,8 @@ class Fd {
   }
   ~Fd() { reset(); }
   NativeSocket get() const { return fd_; }
+  // Gives the socket up without closing it.
+  NativeSocket release() { return std::exchange(fd_, kNoSocket); }
   bool valid() const { return fd_ != kNoSocket; }
   void reset() {
     if (valid()) close_native(std::exchange(fd_, kNoSocket));
