@@ -43,7 +43,10 @@
 // - A kAccept marked `listening_socket` lets the backend keep accepting on
 //   that socket between kAccept operations (io_uring's multishot accept);
 //   the connections it took go to the next kAccept operations, in order,
-//   and are closed by forget() or kClose. The same closing rule holds.
+//   and are closed by forget() or kClose. The same closing rule holds, but
+//   for Windows, where only closing a listener stops its listening:
+//   Server::close() closes it there right after forget() with its kAccept
+//   in flight, and the closing aborts that kAccept.
 // - A kSend marked `stream_socket` is on a stream socket, where sending
 //   fewer bytes than asked is an answer like any other (the core sends the
 //   rest); an unmarked kSend may carry a datagram, which goes whole.
