@@ -26,10 +26,9 @@
 // Usage: scraper [--out DIR] [--file URLS.txt] [URL...]
 //   With no URL it starts a local site (local_site.cc) on 127.0.0.1 in the
 //   same program and scrapes that, so it needs no internet. The pages go to
-//   DIR (default: a new folder under $TMPDIR or /tmp). The exit code is 0
-//   when every URL got a response (a 404 is a response) and was saved.
-#include <stdlib.h>
-
+//   DIR (default: a new folder in the system's temporary folder: $TMPDIR or
+//   /tmp, %TMP% on Windows). The exit code is 0 when every URL got a
+//   response (a 404 is a response) and was saved.
 #include <cctype>
 #include <cerrno>
 #include <chrono>
@@ -38,6 +37,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <random>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -128,12 +128,20 @@ coio::Task<int> scrape(std::vector<std::string> urls, std::string out_dir) {
   co_return 0;
 }
 
-// A fresh folder under $TMPDIR (or /tmp) for the pages.
+// A fresh folder for the pages in the system's temporary folder ($TMPDIR
+// or /tmp on POSIX, %TMP% on Windows), named coio-scraper-XXXXXX.
 std::string make_temporary_folder() {
-  const char* tmp = std::getenv("TMPDIR");
-  std::string pattern = std::string(tmp != nullptr && tmp[0] != '\0' ? tmp : "/tmp") + "/coio-scraper-XXXXXX";
-  if (mkdtemp(pattern.data()) == nullptr) throw std::system_error(errno, std::generic_category(), pattern);
-  return pattern;
+  const std::filesystem::path base = std::filesystem::temp_directory_path();
+  std::random_device seed;
+  std::mt19937 random(seed());
+  static constexpr char kLetters[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    std::string name = "coio-scraper-";
+    for (int i = 0; i < 6; ++i) name += kLetters[random() % (sizeof kLetters - 1)];
+    const std::filesystem::path folder = base / name;
+    if (std::filesystem::create_directory(folder)) return folder.string();  // false: taken already
+  }
+  throw std::system_error(std::make_error_code(std::errc::file_exists), (base / "coio-scraper-*").string());
 }
 
 int usage() {

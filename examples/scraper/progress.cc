@@ -1,10 +1,22 @@
 #include "progress.h"
 
-#include <unistd.h>
-
 #include <cstdio>
 
+#ifdef _WIN32
+#include <io.h>
+#else
+#include <unistd.h>
+#endif
+
 namespace {
+
+bool stderr_is_a_terminal() {
+#ifdef _WIN32
+  return _isatty(_fileno(stderr)) != 0;
+#else
+  return isatty(STDERR_FILENO) == 1;
+#endif
+}
 
 using namespace std::chrono_literals;
 
@@ -23,7 +35,7 @@ void format_bytes(char* out, std::size_t size, double bytes) {
 
 }  // namespace
 
-Progress::Progress(std::size_t total) : total_(total), tty_(isatty(STDERR_FILENO) == 1) {}
+Progress::Progress(std::size_t total) : total_(total), tty_(stderr_is_a_terminal()) {}
 
 void Progress::start() {
   start_ = last_plain_line_ = Clock::now();
