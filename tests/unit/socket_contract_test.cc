@@ -567,25 +567,33 @@ TEST_F(SocketContract, DatagramsKeepTheirBoundaries) {
   }
 }
 
+// Also on a listener's accept (listening_socket), which the backend may keep
+// accepting for between operations.
 TEST_F(SocketContract, CancelledAcceptCompletesOnceAndTakesNoConnection) {
-  Socket listener = tcp_listener();
-  Address peer;
-  TestOp accept(OpCode::kAccept, listener.fd(), peer);
-  backend_->submit(accept);
-  run_for(10ms);
-  ASSERT_FALSE(accept.done());
+  for (const bool on_listener : {false, true}) {
+    SCOPED_TRACE(on_listener ? "listening_socket" : "one-shot");
+    Socket listener = tcp_listener();
+    if (on_listener) ASSERT_NO_FATAL_FAILURE(accept_first_connection(listener));
+    Address peer;
+    TestOp accept(OpCode::kAccept, listener.fd(), peer);
+    accept.listening_socket = on_listener;
+    backend_->submit(accept);
+    run_for(10ms);
+    ASSERT_FALSE(accept.done());
 
-  backend_->cancel(accept);
-  ASSERT_TRUE(run_until([&] { return accept.done(); }));
-  EXPECT_EQ(accept.completions, 1);
-  EXPECT_EQ(accept.error, Operation::kCancelled);
+    backend_->cancel(accept);
+    ASSERT_TRUE(run_until([&] { return accept.done(); }));
+    EXPECT_EQ(accept.completions, 1);
+    EXPECT_EQ(accept.error, Operation::kCancelled);
 
-  // A connection arriving after the cancel waits for the next accept.
-  Socket client = connect_by_hand(Address::of(listener));
-  run_for(30ms);
-  EXPECT_EQ(accept.completions, 1);
-  Socket waiting = accept_by_hand(listener);
-  EXPECT_GE(waiting.fd(), 0) << "the cancelled accept took the connection";
+    // A connection arriving after the cancel waits for the next accept.
+    Socket client = connect_by_hand(Address::of(listener));
+    run_for(30ms);
+    EXPECT_EQ(accept.completions, 1);
+    Socket waiting = accept_by_hand(listener);
+    EXPECT_GE(waiting.fd(), 0) << "the cancelled accept took the connection";
+    backend_->forget(listener.fd());
+  }
 }
 
 // An accept that wins the race with its cancel reports the socket, so that
@@ -886,27 +894,6 @@ TEST_F(SocketContract, ListenerAcceptsGetQueuedConnectionsInOrderWithTheirPeers)
     EXPECT_TRUE(::fcntl(accepted.fd(), F_GETFD) & FD_CLOEXEC) << "the accepted socket is not close-on-exec";
   }
   EXPECT_LT(accept_by_hand(listener).fd(), 0);
-  backend_->forget(listener.fd());
-}
-
-TEST_F(SocketContract, CancelledListenerAcceptWithNonePendingTakesNoConnection) {
-  Socket listener = tcp_listener();
-  ASSERT_NO_FATAL_FAILURE(accept_first_connection(listener));
-
-  Address peer;
-  ListenerAccept accept(listener.fd(), peer);
-  backend_->submit(accept);
-  run_for(10ms);
-  ASSERT_FALSE(accept.done());
-  backend_->cancel(accept);
-  ASSERT_TRUE(run_until([&] { return accept.done(); }));
-  EXPECT_EQ(accept.completions, 1);
-  EXPECT_EQ(accept.error, Operation::kCancelled);
-
-  Socket client = connect_by_hand(Address::of(listener));
-  run_for(30ms);
-  EXPECT_EQ(accept.completions, 1);
-  EXPECT_GE(accept_by_hand(listener).fd(), 0) << "the backend took the connection";
   backend_->forget(listener.fd());
 }
 
